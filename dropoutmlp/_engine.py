@@ -1,0 +1,696 @@
+"""The training engine: whole fits inside one compiled TensorFlow graph.
+
+Keras' ``Model.fit`` pays a few milliseconds of Python and dispatch overhead
+for every mini-batch, which dominates the cost of the small networks that
+dropout is usually tried on.  This engine instead runs every epoch of a fit
+inside a single :func:`tf.function` (a ``tf.while_loop`` over epochs and
+mini-batches), with the same semantics as ``Model.fit``:
+
+* a fresh shuffle every epoch, drawn from the seed;
+* mini-batches of ``batch_size`` rows, the last one partial;
+* the loss of a batch is the mean of the sample-weighted per-row losses plus
+  the kernels' ``L2`` penalty, and the loss of an epoch the row-weighted mean
+  of its batch losses (as in ``history.history["loss"]``);
+* the optimizer update of Keras' ``SGD``, ``Adam`` or ``RMSprop``, then every
+  ``MaxNorm`` constraint, after every step;
+* dropout active only while training.
+
+The traced graph does not capture the weights or any hyperparameter: weights,
+optimizer slots, dropout rates, learning rate, momentum, max-norm limits and
+the batch size go in as tensors.  One graph therefore serves every estimator
+with the same architecture (all the clones that ``cross_val_score`` and
+``GridSearchCV`` make), and a bounded cache keeps the most recent ones.
+
+Anything the graph cannot express (Keras callbacks, an optimizer other than
+``sgd``, ``adam`` and ``rmsprop``, or optimizer options those do not have)
+falls back to ``Model.fit``, with the same data order, seeds and early
+stopping rule.
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+from collections import OrderedDict
+from dataclasses import dataclass, field
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from ._network import OUTPUT_KINDS, NetworkSpec
+
+# Optimizers the graph implements, with the options (``optimizer__<name>``)
+# each accepts and Keras' defaults for them.
+GRAPH_OPTIMIZERS = {
+    "sgd": {},
+    "adam": {"beta_1": 0.9, "beta_2": 0.999, "epsilon": 1e-7},
+    "rmsprop": {"rho": 0.9, "epsilon": 1e-7},
+}
+# How many slot tensors per weight each optimizer keeps.
+_N_SLOTS = {"sgd": 1, "adam": 2, "rmsprop": 2}
+# Optimizers that take the ``momentum`` (and, for SGD, ``nesterov``) knob.
+MOMENTUM_OPTIMIZERS = {"sgd": ("momentum", "nesterov"), "rmsprop": ("momentum",)}
+
+GRAPH_CACHE_SIZE = 16
+
+
+@dataclass(frozen=True)
+class TrainingConfig:
+    """Validated training settings of one fit.
+
+    Attributes
+    ----------
+    optimizer : str, type or keras.optimizers.Optimizer
+        Keras optimizer name (lower case), class or instance.
+    learning_rate, momentum : float
+        Step size; momentum of ``sgd`` and ``rmsprop`` (ignored by others).
+    nesterov : bool
+        Nesterov momentum for ``sgd``.
+    optimizer_options : tuple of (str, object)
+        Further keyword arguments of the optimizer (``optimizer__*`` params).
+    batch_size, epochs : int
+        As in ``Model.fit``.
+    early_stopping : bool
+        Stop when the validation score has not improved by ``tol`` for
+        ``n_iter_no_change`` epochs, then restore the best weights.
+    n_iter_no_change : int
+    tol : float
+    seed : int
+        Seed of the per-epoch shuffle and of the dropout masks.
+    verbose : int
+        0 silent, 1 progress bar, 2 one line per epoch.
+    callbacks : tuple of keras.callbacks.Callback
+        Keras callbacks; any forces the ``Model.fit`` path.
+    """
+
+    optimizer: object = "adam"
+    learning_rate: float = 0.001
+    momentum: float = 0.0
+    nesterov: bool = False
+    optimizer_options: tuple = ()
+    batch_size: int = 32
+    epochs: int = 200
+    early_stopping: bool = False
+    n_iter_no_change: int = 10
+    tol: float = 1e-4
+    seed: int = 0
+    verbose: int = 0
+    callbacks: tuple = ()
+
+    @property
+    def uses_graph(self) -> bool:
+        """Whether the compiled engine can run this fit (else ``Model.fit``)."""
+        known = (
+            GRAPH_OPTIMIZERS.get(self.optimizer)
+            if isinstance(self.optimizer, str)
+            else None
+        )
+        return (
+            not self.callbacks
+            and known is not None
+            and all(name in known for name, _ in self.optimizer_options)
+        )
+
+
+@dataclass
+class TrainingResult:
+    """What a fit produced, beyond the weights written into the model."""
+
+    loss_curve: list[float]
+    validation_scores: list[float] | None
+    n_iter: int
+    engine: str
+    traces: int = 0
+    extra: dict = field(default_factory=dict)
+
+
+def make_optimizer(config: TrainingConfig) -> keras.optimizers.Optimizer:
+    """The Keras optimizer that ``config`` describes (a new instance).
+
+    An optimizer instance passed by the user is copied, never modified.
+    """
+    opt = config.optimizer
+    options = dict(config.optimizer_options)
+    if isinstance(opt, keras.optimizers.Optimizer):
+        return opt.__class__.from_config(opt.get_config())
+    if isinstance(opt, str):
+        cls = keras.optimizers.get(opt).__class__
+        for knob in MOMENTUM_OPTIMIZERS.get(opt, ()):
+            options.setdefault(knob, getattr(config, knob))
+    else:
+        cls = opt
+    return cls(learning_rate=config.learning_rate, **options)
+
+
+# --------------------------------------------------------------------------
+# The graph
+
+
+@dataclass(frozen=True)
+class _GraphKey:
+    """Everything that changes the traced graph (and nothing that does not)."""
+
+    n_features: int
+    layer_sizes: tuple[int, ...]
+    activation: str
+    output_kind: str
+    optimizer: str
+    constrained: tuple[bool, ...]
+    early_stopping: bool
+
+
+_HP_NAMES = (
+    "learning_rate",
+    "momentum",
+    "nesterov",
+    "beta_1",
+    "beta_2",
+    "epsilon",
+    "rho",
+    "l2",
+    "tol",
+)
+
+
+def _forward(key: _GraphKey, params, x, rates=None, seed=None):
+    """The network's output; dropout applied when ``rates`` is given.
+
+    ``params`` alternates kernels and biases.  With dropout, ``rates[0]`` is
+    the input rate and ``rates[i]`` the rate after hidden layer ``i``; the masks
+    come from the stateless generator at ``seed`` (a ``[2]`` int tensor), one
+    stream per layer.
+    """
+    hidden_act = keras.activations.get(key.activation)
+    out_act = keras.activations.get(OUTPUT_KINDS[key.output_kind][0])
+    n_dense = len(params) // 2
+    h = x
+    for i in range(n_dense):
+        if rates is not None:
+            h = _dropout(h, rates[i], seed + tf.constant([0, 1], tf.int32) * i)
+        z = tf.matmul(h, params[2 * i]) + params[2 * i + 1]
+        h = out_act(z) if i == n_dense - 1 else hidden_act(z)
+    return h
+
+
+def _dropout(h, rate, seed):
+    keep = tf.random.stateless_uniform(tf.shape(h), seed=seed) >= rate
+    return tf.where(keep, h / (1.0 - rate), tf.zeros_like(h))
+
+
+def _score(kind: str, y_true, y_pred):
+    """Validation score as scikit-learn's ``score`` computes it (unweighted)."""
+    if kind == "binary":
+        hit = tf.cast(y_pred[:, 0] > 0.5, y_true.dtype) == y_true[:, 0]
+    elif kind == "multiclass":
+        hit = tf.argmax(y_pred, axis=1) == tf.argmax(y_true, axis=1)
+    elif kind == "multilabel":
+        hit = tf.reduce_all(tf.cast(y_pred > 0.5, y_true.dtype) == y_true, axis=1)
+    else:  # R^2, averaged uniformly over outputs
+        ss_res = tf.reduce_sum(tf.square(y_true - y_pred), axis=0)
+        centred = y_true - tf.reduce_mean(y_true, axis=0)
+        ss_tot = tf.reduce_sum(tf.square(centred), axis=0)
+        r2 = tf.where(ss_tot > 0, 1.0 - ss_res / tf.maximum(ss_tot, 1e-30), 0.0)
+        return tf.reduce_mean(r2)
+    return tf.reduce_mean(tf.cast(hit, tf.float32))
+
+
+def _optimizer_step(kind, hp, step, params, slots, grads):
+    """One Keras-identical optimizer update; returns new params and slots."""
+    lr = hp["learning_rate"]
+    new_p, new_s = [], []
+    n = len(params)
+    if kind == "sgd":
+        mom, nest = hp["momentum"], hp["nesterov"]
+        for p, m, g in zip(params, slots[:n], grads, strict=True):
+            m = m * mom - g * lr
+            upd = nest * (m * mom - g * lr) + (1.0 - nest) * m
+            new_p.append(p + upd)
+            new_s.append(m)
+        return new_p, new_s
+    if kind == "adam":
+        b1, b2, eps = hp["beta_1"], hp["beta_2"], hp["epsilon"]
+        t = tf.cast(step + 1, tf.float32)
+        alpha = lr * tf.sqrt(1 - tf.pow(b2, t)) / (1 - tf.pow(b1, t))
+        ms, vs = [], []
+        for p, m, v, g in zip(params, slots[:n], slots[n:], grads, strict=True):
+            m = m + (g - m) * (1 - b1)
+            v = v + (tf.square(g) - v) * (1 - b2)
+            new_p.append(p - (m * alpha) / (tf.sqrt(v) + eps))
+            ms.append(m)
+            vs.append(v)
+        return new_p, ms + vs
+    # rmsprop
+    rho, eps, mom = hp["rho"], hp["epsilon"], hp["momentum"]
+    vs, ms = [], []
+    for p, v, m, g in zip(params, slots[:n], slots[n:], grads, strict=True):
+        v = rho * v + (1 - rho) * tf.square(g)
+        inc = (lr * g) / tf.sqrt(v + eps)
+        m = mom * m + inc
+        new_p.append(p - m)
+        vs.append(v)
+        ms.append(m)
+    return new_p, vs + ms
+
+
+def _epoch_order(n, seed, epoch):
+    """The row order of one epoch: a stateless shuffle of ``range(n)``."""
+    return tf.random.experimental.stateless_shuffle(
+        tf.range(n), seed=tf.stack([seed, epoch])
+    )
+
+
+def _seeds(seed: int) -> np.ndarray:
+    """Shuffle and dropout seeds derived from a fit's seed."""
+    return np.random.RandomState(seed).randint(2**31 - 1, size=2).astype(np.int32)
+
+
+def _max_norm(w, limit):
+    """Keras' ``MaxNorm(limit, axis=0)``."""
+    norms = tf.sqrt(tf.reduce_sum(tf.square(w), axis=0, keepdims=True))
+    desired = tf.clip_by_value(norms, 0.0, limit)
+    return w * (desired / (keras.config.epsilon() + norms))
+
+
+def _make_train_fn(key: _GraphKey):
+    """Trace-once function running epochs ``[start, stop)`` of a fit."""
+    loss_fn = keras.losses.get(OUTPUT_KINDS[key.output_kind][1])
+    n_dense = len(key.layer_sizes) - 1
+
+    def run(state, data, hp, rates, limits, bs, seed, start, stop, patience):
+        params, slots, step = state["params"], state["slots"], state["step"]
+        x, y, w = data["x"], data["y"], data["w"]
+        n = tf.shape(x)[0]
+        n_batches = (n + bs - 1) // bs
+        nf = tf.cast(n, tf.float32)
+        kernels_l2 = hp["l2"]
+
+        def batch_loss(p, xb, yb, wb, dseed):
+            out = _forward(key, p, xb, rates, dseed)
+            per_row = loss_fn(yb, out)
+            nb = tf.cast(tf.shape(xb)[0], tf.float32)
+            loss = tf.reduce_sum(per_row * wb) / nb
+            penalty = tf.add_n(
+                [tf.reduce_sum(tf.square(p[2 * i])) for i in range(n_dense)]
+            )
+            return loss + kernels_l2 * penalty
+
+        def epoch_body(epoch, params, slots, step, best, losses, scores):
+            perm = _epoch_order(n, seed[0], epoch)
+
+            def batch_body(b, params, slots, step, total):
+                idx = perm[b * bs : tf.minimum((b + 1) * bs, n)]
+                xb, yb, wb = tf.gather(x, idx), tf.gather(y, idx), tf.gather(w, idx)
+                dseed = tf.stack([seed[1], step * (n_dense + 1)])
+                with tf.GradientTape() as tape:
+                    tape.watch(params)
+                    loss = batch_loss(params, xb, yb, wb, dseed)
+                grads = tape.gradient(loss, params)
+                params, slots = _optimizer_step(
+                    key.optimizer, hp, step, params, slots, grads
+                )
+                params = list(params)
+                for i, constrained in enumerate(key.constrained):
+                    if constrained:
+                        params[2 * i] = _max_norm(params[2 * i], limits[i])
+                total += loss * tf.cast(tf.shape(xb)[0], tf.float32)
+                return b + 1, params, slots, step + 1, total
+
+            _, params, slots, step, total = tf.while_loop(
+                lambda b, *_: b < n_batches,
+                batch_body,
+                (tf.constant(0), list(params), list(slots), step, tf.constant(0.0)),
+            )
+            losses = losses.write(epoch - start, total / nf)
+            if key.early_stopping:
+                score = _score(
+                    key.output_kind, data["y_val"], _forward(key, params, data["x_val"])
+                )
+                scores = scores.write(epoch - start, score)
+                improved_tol = score >= best["score"] + hp["tol"]
+                count = tf.where(improved_tol, 0, best["count"] + 1)
+                better = score > best["score"]
+                best = {
+                    "score": tf.where(better, score, best["score"]),
+                    "count": count,
+                    "params": [
+                        tf.where(better, p, bp)
+                        for p, bp in zip(params, best["params"], strict=True)
+                    ],
+                }
+            return epoch + 1, params, slots, step, best, losses, scores
+
+        def keep_going(epoch, params, slots, step, best, losses, scores):
+            return tf.logical_and(epoch < stop, best["count"] <= patience)
+
+        size = stop - start
+        out = tf.while_loop(
+            keep_going,
+            epoch_body,
+            (
+                start,
+                list(params),
+                list(slots),
+                step,
+                state["best"],
+                tf.TensorArray(tf.float32, size=size, element_shape=()),
+                tf.TensorArray(tf.float32, size=size, element_shape=()),
+            ),
+        )
+        epoch, params, slots, step, best, losses, scores = out
+        done = epoch - start
+        new_state = {"params": params, "slots": slots, "step": step, "best": best}
+        return (
+            new_state,
+            epoch,
+            losses.gather(tf.range(done)),
+            scores.gather(tf.range(done if key.early_stopping else 0)),
+        )
+
+    return tf.function(run, input_signature=_signature(key), autograph=False)
+
+
+def _param_shapes(layer_sizes):
+    shapes = []
+    for fan_in, fan_out in zip(layer_sizes[:-1], layer_sizes[1:], strict=True):
+        shapes += [(fan_in, fan_out), (fan_out,)]
+    return shapes
+
+
+def _signature(key: _GraphKey):
+    """``input_signature`` of the training function: only the architecture is fixed."""
+    f32, i32 = tf.float32, tf.int32
+    n_dense = len(key.layer_sizes) - 1
+    p_specs = [tf.TensorSpec(s, f32) for s in _param_shapes(key.layer_sizes)]
+    n_out = key.layer_sizes[-1]
+    state = {
+        "params": p_specs,
+        "slots": p_specs * _N_SLOTS[key.optimizer],
+        "step": tf.TensorSpec((), i32),
+        "best": {
+            "score": tf.TensorSpec((), f32),
+            "count": tf.TensorSpec((), i32),
+            "params": p_specs,
+        },
+    }
+    data = {
+        "x": tf.TensorSpec((None, key.n_features), f32),
+        "y": tf.TensorSpec((None, n_out), f32),
+        "w": tf.TensorSpec((None,), f32),
+        "x_val": tf.TensorSpec((None, key.n_features), f32),
+        "y_val": tf.TensorSpec((None, n_out), f32),
+    }
+    hp = {name: tf.TensorSpec((), f32) for name in _HP_NAMES}
+    scalar = tf.TensorSpec((), i32)
+    return [
+        state,
+        data,
+        hp,
+        tf.TensorSpec((n_dense,), f32),  # dropout rates, input first
+        tf.TensorSpec((n_dense,), f32),  # max-norm limits of the hidden layers
+        scalar,  # batch size
+        tf.TensorSpec((2,), i32),  # seeds: shuffle, dropout
+        scalar,  # first epoch
+        scalar,  # stop before this epoch
+        scalar,  # n_iter_no_change
+    ]
+
+
+class _GraphCache:
+    """A bounded least-recently-used cache of traced training functions."""
+
+    def __init__(self, maxsize: int = GRAPH_CACHE_SIZE):
+        self.maxsize = maxsize
+        self._fns: OrderedDict[_GraphKey, object] = OrderedDict()
+
+    def get(self, key: _GraphKey):
+        fn = self._fns.pop(key, None)
+        if fn is None:
+            fn = _make_train_fn(key)
+        self._fns[key] = fn
+        while len(self._fns) > self.maxsize:
+            self._fns.popitem(last=False)
+        return fn
+
+    def traces(self) -> int:
+        """Concrete graphs traced by the cached functions (for benchmarks)."""
+        return sum(fn.experimental_get_tracing_count() for fn in self._fns.values())
+
+    def clear(self) -> None:
+        self._fns.clear()
+
+
+GRAPH_CACHE = _GraphCache()
+
+
+# --------------------------------------------------------------------------
+# Driving a fit
+
+
+def train(
+    model: keras.Model,
+    spec: NetworkSpec,
+    config: TrainingConfig,
+    x: np.ndarray,
+    y: np.ndarray,
+    sample_weight: np.ndarray,
+    validation: tuple[np.ndarray, np.ndarray] | None = None,
+) -> TrainingResult:
+    """Train ``model`` (built by :func:`build_mlp` from ``spec``) in place.
+
+    Parameters
+    ----------
+    model : keras.Model
+        The network; its weights are the starting point and receive the result.
+    spec : NetworkSpec
+        The description ``model`` was built from.
+    config : TrainingConfig
+        Optimizer, epochs, batches, early stopping, seed, verbosity.
+    x, y : ndarray of float32
+        Training rows and encoded targets (2-D, one column per output unit).
+    sample_weight : ndarray of float32 of shape (n_samples,)
+        Per-row weights (class weights already folded in).
+    validation : (x_val, y_val), optional
+        Held-out rows scored after every epoch when ``config.early_stopping``.
+
+    Returns
+    -------
+    TrainingResult
+    """
+    if config.uses_graph:
+        return _train_graph(model, spec, config, x, y, sample_weight, validation)
+    return _train_keras(model, spec, config, x, y, sample_weight, validation)
+
+
+def _dense_layers(model: keras.Model) -> list[keras.layers.Dense]:
+    return [layer for layer in model.layers if isinstance(layer, keras.layers.Dense)]
+
+
+def _graph_key(spec: NetworkSpec, config: TrainingConfig) -> _GraphKey:
+    return _GraphKey(
+        n_features=spec.n_features,
+        layer_sizes=spec.layer_sizes,
+        activation=spec.activation,
+        output_kind=spec.output_kind,
+        optimizer=config.optimizer,
+        constrained=tuple(limit is not None for limit in spec.max_norm),
+        early_stopping=config.early_stopping,
+    )
+
+
+def _hyperparameters(spec: NetworkSpec, config: TrainingConfig) -> dict:
+    values = dict(GRAPH_OPTIMIZERS["adam"], **GRAPH_OPTIMIZERS["rmsprop"])
+    values.update(config.optimizer_options)
+    values.update(
+        learning_rate=config.learning_rate,
+        momentum=config.momentum if config.optimizer in MOMENTUM_OPTIMIZERS else 0.0,
+        nesterov=float(config.nesterov and config.optimizer == "sgd"),
+        l2=spec.l2,
+        tol=config.tol,
+    )
+    return {name: tf.constant(values[name], tf.float32) for name in _HP_NAMES}
+
+
+def _chunks(epochs: int, verbose: int) -> list[tuple[int, int]]:
+    """Epoch ranges per graph call: one call, or ~50 when showing progress."""
+    step = epochs if not verbose else max(1, math.ceil(epochs / 50))
+    return [(s, min(s + step, epochs)) for s in range(0, epochs, step)]
+
+
+def _train_graph(model, spec, config, x, y, w, validation) -> TrainingResult:
+    key = _graph_key(spec, config)
+    fn = GRAPH_CACHE.get(key)
+    traces_before = fn.experimental_get_tracing_count()
+    dense = _dense_layers(model)
+    params = [tf.convert_to_tensor(v) for d in dense for v in (d.kernel, d.bias)]
+    f32 = np.float32
+    n_features, n_out = spec.n_features, spec.n_outputs
+    x_val, y_val = (
+        validation
+        if validation is not None
+        else (
+            np.zeros((0, n_features), f32),
+            np.zeros((0, n_out), f32),
+        )
+    )
+    data = {
+        "x": tf.constant(x, tf.float32),
+        "y": tf.constant(y, tf.float32),
+        "w": tf.constant(w, tf.float32),
+        "x_val": tf.constant(x_val, tf.float32),
+        "y_val": tf.constant(y_val, tf.float32),
+    }
+    state = {
+        "params": params,
+        "slots": [tf.zeros_like(p) for p in params] * _N_SLOTS[config.optimizer],
+        "step": tf.constant(0),
+        "best": {
+            "score": tf.constant(-np.inf, tf.float32),
+            "count": tf.constant(0),
+            "params": params,
+        },
+    }
+    rates = tf.constant((spec.input_dropout, *spec.dropout), tf.float32)
+    limits = tf.constant(
+        [np.inf if m is None else m for m in spec.max_norm] + [np.inf], tf.float32
+    )
+    seeds = tf.constant(_seeds(config.seed))
+    hp = _hyperparameters(spec, config)
+    progress = _Progress(config.epochs, config.verbose)
+    losses, scores, epoch = [], [], 0
+    for start, stop in _chunks(config.epochs, config.verbose):
+        state, epoch_t, chunk_losses, chunk_scores = fn(
+            state,
+            data,
+            hp,
+            rates,
+            limits,
+            tf.constant(config.batch_size),
+            seeds,
+            tf.constant(start),
+            tf.constant(stop),
+            tf.constant(config.n_iter_no_change),
+        )
+        epoch = int(epoch_t)
+        losses += chunk_losses.numpy().tolist()
+        scores += chunk_scores.numpy().tolist()
+        progress.update(epoch, losses, scores)
+        if epoch < stop:  # early stopping ended the fit
+            break
+    final = state["best"]["params"] if config.early_stopping else state["params"]
+    for d, kernel, bias in zip(dense, final[::2], final[1::2], strict=True):
+        d.kernel.assign(kernel)
+        d.bias.assign(bias)
+    return TrainingResult(
+        loss_curve=losses,
+        validation_scores=scores if config.early_stopping else None,
+        n_iter=epoch,
+        engine="graph",
+        traces=fn.experimental_get_tracing_count() - traces_before,
+    )
+
+
+class _Progress:
+    """Keras-style progress for graph fits: a bar (1) or a line per update (2)."""
+
+    def __init__(self, epochs: int, verbose: int):
+        self.verbose = verbose
+        self.bar = (
+            keras.utils.Progbar(epochs, unit_name="epoch") if verbose == 1 else None
+        )
+
+    def update(self, epoch, losses, scores):
+        if not self.verbose:
+            return
+        values = [("loss", losses[-1])] + (
+            [("val_score", scores[-1])] if scores else []
+        )
+        if self.bar is not None:
+            self.bar.update(epoch, values=values, finalize=False)
+        else:
+            text = " - ".join(f"{k}: {v:.4f}" for k, v in values)
+            print(f"Epoch {epoch}: {text}", file=sys.stdout, flush=True)
+
+
+class _SeededBatches(keras.utils.PyDataset):
+    """Mini-batches in a fresh seeded order every epoch (``Model.fit`` path)."""
+
+    def __init__(self, x, y, w, batch_size, seed):
+        super().__init__()
+        self.x, self.y, self.w = x, y, w
+        self.batch_size = batch_size
+        self._seed = int(_seeds(seed)[0])
+        self._epoch = -1
+        self._order = np.arange(len(x))  # read only by Keras' peek at the data
+
+    def __len__(self):
+        return math.ceil(len(self.x) / self.batch_size)
+
+    def __getitem__(self, i):
+        idx = self._order[i * self.batch_size : (i + 1) * self.batch_size]
+        return self.x[idx], self.y[idx], self.w[idx]
+
+    def on_epoch_begin(self):
+        # Keras calls ``on_epoch_end`` once before training starts, and
+        # ``on_epoch_begin`` exactly once per epoch: shuffle here.
+        self._epoch += 1
+        self._order = _epoch_order(len(self.x), self._seed, self._epoch).numpy()
+
+
+class _ValidationStopping(keras.callbacks.Callback):
+    """scikit-learn's early-stopping rule (``MLPClassifier``) as a callback."""
+
+    def __init__(self, kind, x_val, y_val, tol, n_iter_no_change):
+        super().__init__()
+        self.kind, self.x_val, self.y_val = kind, x_val, y_val
+        self.tol, self.n_iter_no_change = tol, n_iter_no_change
+        self.scores: list[float] = []
+        self.best_score, self.count, self.best_weights = -np.inf, 0, None
+
+    def on_epoch_end(self, epoch, logs=None):
+        y_pred = self.model(self.x_val, training=False)
+        score = float(_score(self.kind, tf.constant(self.y_val), y_pred))
+        self.scores.append(score)
+        self.count = 0 if score >= self.best_score + self.tol else self.count + 1
+        if score > self.best_score:
+            self.best_score, self.best_weights = score, self.model.get_weights()
+        if self.count > self.n_iter_no_change:
+            self.model.stop_training = True
+
+    def on_train_end(self, logs=None):
+        if self.best_weights is not None:
+            self.model.set_weights(self.best_weights)
+
+
+def _train_keras(model, spec, config, x, y, w, validation) -> TrainingResult:
+    model.compile(optimizer=make_optimizer(config), loss=spec.loss)
+    callbacks = list(config.callbacks)
+    stopper = None
+    if config.early_stopping:
+        stopper = _ValidationStopping(
+            spec.output_kind, *validation, config.tol, config.n_iter_no_change
+        )
+        callbacks.append(stopper)
+    history = model.fit(
+        _SeededBatches(x, y, w, config.batch_size, config.seed),
+        epochs=config.epochs,
+        shuffle=False,
+        verbose=config.verbose,
+        callbacks=callbacks,
+    )
+    losses = [float(v) for v in history.history["loss"]]
+    return TrainingResult(
+        loss_curve=losses,
+        validation_scores=stopper.scores if stopper is not None else None,
+        n_iter=len(losses),
+        engine="keras",
+    )
+
+
+def predict(model: keras.Model, x: np.ndarray, batch_size: int = 8192) -> np.ndarray:
+    """Network outputs for ``x`` (inference mode), in blocks of ``batch_size`` rows."""
+    blocks = [
+        np.asarray(model(x[i : i + batch_size], training=False))
+        for i in range(0, len(x), batch_size)
+    ]
+    return np.concatenate(blocks) if blocks else np.zeros((0, model.output_shape[-1]))

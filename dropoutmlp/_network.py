@@ -1,0 +1,169 @@
+"""The Keras network: a validated description and a plain builder function.
+
+Nothing here knows about scikit-learn.  :class:`NetworkSpec` is the validated,
+immutable description of a dropout multi-layer perceptron and
+:func:`build_mlp` turns one into a :class:`keras.Sequential` model.  The
+training engine reads the same spec, so the model it trains is exactly the
+one built here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import keras
+
+# scikit-learn's activation names mapped to Keras' names.
+SKLEARN_ACTIVATIONS = {"logistic": "sigmoid", "identity": "linear"}
+
+# Output kinds: the final activation and the loss that goes with it.
+OUTPUT_KINDS = {
+    "binary": ("sigmoid", "binary_crossentropy"),
+    "multiclass": ("softmax", "categorical_crossentropy"),
+    "multilabel": ("sigmoid", "binary_crossentropy"),
+    "regression": ("linear", "mean_squared_error"),
+}
+
+
+@dataclass(frozen=True)
+class NetworkSpec:
+    """Validated description of a dropout multi-layer perceptron.
+
+    Attributes
+    ----------
+    n_features : int
+        Width of the input layer.
+    hidden_layer_sizes : tuple of int
+        Units of each hidden ``Dense`` layer.
+    n_outputs : int
+        Units of the output layer.
+    output_kind : {"binary", "multiclass", "multilabel", "regression"}
+        Selects the output activation and the loss (see ``OUTPUT_KINDS``).
+    activation : str
+        Keras name of the hidden activation.
+    input_dropout : float
+        Rate of the ``Dropout`` layer on the inputs (0 means no layer).
+    dropout : tuple of float
+        Rate of the ``Dropout`` layer after each hidden layer (0 means none).
+    max_norm : tuple of (float or None)
+        ``MaxNorm(axis=0)`` limit of each hidden layer's kernel, or None.
+    kernel_initializer : str or keras.initializers.Initializer
+        Initializer of every kernel.
+    l2 : float
+        Keras ``L2`` factor on every kernel (0 means no regularizer).
+    """
+
+    n_features: int
+    hidden_layer_sizes: tuple[int, ...]
+    n_outputs: int
+    output_kind: str
+    activation: str = "relu"
+    input_dropout: float = 0.0
+    dropout: tuple[float, ...] = ()
+    max_norm: tuple[float | None, ...] = ()
+    kernel_initializer: str | keras.initializers.Initializer = "glorot_uniform"
+    l2: float = 0.0
+
+    @property
+    def output_activation(self) -> str:
+        return OUTPUT_KINDS[self.output_kind][0]
+
+    @property
+    def loss(self) -> str:
+        return OUTPUT_KINDS[self.output_kind][1]
+
+    @property
+    def layer_sizes(self) -> tuple[int, ...]:
+        """Widths of every layer, input first and output last."""
+        return (self.n_features, *self.hidden_layer_sizes, self.n_outputs)
+
+
+def keras_activation(name: str) -> str:
+    """Translate a scikit-learn activation name to Keras' (others pass through)."""
+    return SKLEARN_ACTIVATIONS.get(name, name)
+
+
+def _seeded_initializer(
+    initializer: str | keras.initializers.Initializer, seed: int
+) -> keras.initializers.Initializer:
+    """A fresh initializer instance that draws from ``seed``.
+
+    An instance given by the user keeps its own seed when it has one.
+    """
+    if isinstance(initializer, str):
+        initializer = keras.initializers.get(initializer)
+    config = initializer.get_config()
+    if "seed" in config and config["seed"] is None:
+        config["seed"] = seed
+    return initializer.__class__.from_config(config)
+
+
+def build_mlp(spec: NetworkSpec, seed: int) -> keras.Sequential:
+    """Build the Keras model that ``spec`` describes.
+
+    The layers are, in order: ``Input``; ``Dropout(input_dropout)`` if the rate
+    is positive; for each hidden layer a ``Dense`` with ``MaxNorm(max_norm,
+    axis=0)`` when a limit is given, followed by ``Dropout(rate)`` if the rate
+    is positive; and a ``Dense`` output layer with no constraint.  Every kernel
+    gets its own initializer seeded from ``seed`` and, when ``spec.l2`` is
+    positive, an ``L2`` regularizer.
+
+    Parameters
+    ----------
+    spec : NetworkSpec
+        The network to build.
+    seed : int
+        Seed of the initializers and the ``Dropout`` layers.
+
+    Returns
+    -------
+    keras.Sequential
+        The uncompiled model, built for inputs of ``spec.n_features`` columns.
+
+    Examples
+    --------
+    >>> from dropoutmlp import NetworkSpec, build_mlp
+    >>> spec = NetworkSpec(n_features=60, hidden_layer_sizes=(60, 30), n_outputs=1,
+    ...                    output_kind="binary", dropout=(0.2, 0.2),
+    ...                    max_norm=(3.0, 3.0), kernel_initializer="normal")
+    >>> [layer.__class__.__name__ for layer in build_mlp(spec, seed=7).layers]
+    ['Dense', 'Dropout', 'Dense', 'Dropout', 'Dense']
+    """
+    regularizer = keras.regularizers.L2(spec.l2) if spec.l2 > 0 else None
+    layers: list[keras.layers.Layer] = [keras.Input(shape=(spec.n_features,))]
+    if spec.input_dropout > 0:
+        layers.append(
+            keras.layers.Dropout(spec.input_dropout, seed=seed, name="input_dropout")
+        )
+    hidden = zip(spec.hidden_layer_sizes, spec.dropout, spec.max_norm, strict=True)
+    for i, (units, rate, limit) in enumerate(hidden, start=1):
+        layers.append(
+            keras.layers.Dense(
+                units,
+                activation=spec.activation,
+                kernel_initializer=_seeded_initializer(
+                    spec.kernel_initializer, seed + i
+                ),
+                kernel_regularizer=regularizer,
+                kernel_constraint=(
+                    keras.constraints.MaxNorm(limit, axis=0) if limit else None
+                ),
+                name=f"hidden_{i}",
+            )
+        )
+        if rate > 0:
+            layers.append(
+                keras.layers.Dropout(rate, seed=seed + i, name=f"dropout_{i}")
+            )
+    layers.append(
+        keras.layers.Dense(
+            spec.n_outputs,
+            activation=spec.output_activation,
+            kernel_initializer=_seeded_initializer(
+                spec.kernel_initializer, seed + len(spec.hidden_layer_sizes) + 1
+            ),
+            kernel_regularizer=regularizer,
+            name="output",
+        )
+    )
+    return keras.Sequential(layers, name="dropout_mlp")
