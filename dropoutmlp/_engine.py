@@ -416,17 +416,45 @@ def _signature(key: _GraphKey):
     ]
 
 
-class _GraphCache:
-    """A bounded least-recently-used cache of traced training functions."""
+def _make_mc_fn(key: _GraphKey):
+    """Trace-once function: mean and std of ``n`` dropout-on forward passes."""
 
-    def __init__(self, maxsize: int = GRAPH_CACHE_SIZE):
+    def run(params, x, rates, seed, n):
+        def body(i, total, total_sq):
+            out = _forward(key, params, x, rates, tf.stack([seed, i * len(rates)]))
+            return i + 1, total + out, total_sq + tf.square(out)
+
+        zeros = tf.zeros((tf.shape(x)[0], key.layer_sizes[-1]))
+        _, total, total_sq = tf.while_loop(
+            lambda i, *_: i < n, body, (tf.constant(0), zeros, zeros)
+        )
+        nf = tf.cast(n, tf.float32)
+        mean = total / nf
+        return mean, tf.sqrt(tf.maximum(total_sq / nf - tf.square(mean), 0.0))
+
+    f32, i32 = tf.float32, tf.int32
+    signature = [
+        [tf.TensorSpec(s, f32) for s in _param_shapes(key.layer_sizes)],
+        tf.TensorSpec((None, key.n_features), f32),
+        tf.TensorSpec((len(key.layer_sizes) - 1,), f32),
+        tf.TensorSpec((), i32),
+        tf.TensorSpec((), i32),
+    ]
+    return tf.function(run, input_signature=signature, autograph=False)
+
+
+class _GraphCache:
+    """A bounded least-recently-used cache of traced functions."""
+
+    def __init__(self, factory, maxsize: int = GRAPH_CACHE_SIZE):
+        self.factory = factory
         self.maxsize = maxsize
         self._fns: OrderedDict[_GraphKey, object] = OrderedDict()
 
     def get(self, key: _GraphKey):
         fn = self._fns.pop(key, None)
         if fn is None:
-            fn = _make_train_fn(key)
+            fn = self.factory(key)
         self._fns[key] = fn
         while len(self._fns) > self.maxsize:
             self._fns.popitem(last=False)
@@ -440,7 +468,8 @@ class _GraphCache:
         self._fns.clear()
 
 
-GRAPH_CACHE = _GraphCache()
+GRAPH_CACHE = _GraphCache(_make_train_fn)
+MC_CACHE = _GraphCache(_make_mc_fn)
 
 
 # --------------------------------------------------------------------------
@@ -581,6 +610,8 @@ def _train_graph(model, spec, config, x, y, w, validation) -> TrainingResult:
     for d, kernel, bias in zip(dense, final[::2], final[1::2], strict=True):
         d.kernel.assign(kernel)
         d.bias.assign(bias)
+    # Leave the model as Model.fit would: compiled, ready to evaluate or save.
+    model.compile(optimizer=make_optimizer(config), loss=spec.loss)
     return TrainingResult(
         loss_curve=losses,
         validation_scores=scores if config.early_stopping else None,
@@ -694,3 +725,42 @@ def predict(model: keras.Model, x: np.ndarray, batch_size: int = 8192) -> np.nda
         for i in range(0, len(x), batch_size)
     ]
     return np.concatenate(blocks) if blocks else np.zeros((0, model.output_shape[-1]))
+
+
+def mc_predict(
+    model: keras.Model, spec: NetworkSpec, x: np.ndarray, n_samples: int, seed: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Monte-Carlo dropout: mean and std of ``n_samples`` stochastic passes.
+
+    Dropout stays on at the rates of ``spec`` (Gal and Ghahramani, 2016).  All
+    passes over all rows run in one graph call per block of 8192 rows; the
+    masks depend only on ``seed``, the pass and the row block.
+    """
+    key = _GraphKey(
+        n_features=spec.n_features,
+        layer_sizes=spec.layer_sizes,
+        activation=spec.activation,
+        output_kind=spec.output_kind,
+        optimizer="",
+        constrained=(),
+        early_stopping=False,
+    )
+    fn = MC_CACHE.get(key)
+    params = [
+        tf.convert_to_tensor(v)
+        for d in _dense_layers(model)
+        for v in (d.kernel, d.bias)
+    ]
+    rates = tf.constant((spec.input_dropout, *spec.dropout), tf.float32)
+    means, stds = [], []
+    for block, start in enumerate(range(0, len(x), 8192)):
+        mean, std = fn(
+            params,
+            tf.constant(x[start : start + 8192], tf.float32),
+            rates,
+            tf.constant((seed + block) % (2**31 - 1)),
+            tf.constant(n_samples),
+        )
+        means.append(mean.numpy())
+        stds.append(std.numpy())
+    return np.concatenate(means), np.concatenate(stds)
