@@ -419,9 +419,11 @@ def _signature(key: _GraphKey):
 def _make_mc_fn(key: _GraphKey):
     """Trace-once function: mean and std of ``n`` dropout-on forward passes."""
 
+    n_dense = len(key.layer_sizes) - 1
+
     def run(params, x, rates, seed, n):
         def body(i, total, total_sq):
-            out = _forward(key, params, x, rates, tf.stack([seed, i * len(rates)]))
+            out = _forward(key, params, x, rates, tf.stack([seed, i * n_dense]))
             return i + 1, total + out, total_sq + tf.square(out)
 
         zeros = tf.zeros((tf.shape(x)[0], key.layer_sizes[-1]))
@@ -436,7 +438,7 @@ def _make_mc_fn(key: _GraphKey):
     signature = [
         [tf.TensorSpec(s, f32) for s in _param_shapes(key.layer_sizes)],
         tf.TensorSpec((None, key.n_features), f32),
-        tf.TensorSpec((len(key.layer_sizes) - 1,), f32),
+        tf.TensorSpec((n_dense,), f32),
         tf.TensorSpec((), i32),
         tf.TensorSpec((), i32),
     ]
