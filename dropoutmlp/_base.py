@@ -321,7 +321,7 @@ class BaseDropoutMLP(BaseWrapper):
         """Validated ``X`` through the fitted network, in inference mode."""
         check_is_fitted(self)
         X = validate_data(self, X, dtype=(np.float32, np.float64), reset=False)
-        return _engine.predict(self.model_, X.astype(np.float32, copy=False))
+        return _engine.predict(self.model_, X)
 
     def _mc_outputs(self, X, n_samples, random_state):
         """Mean and std of the network's outputs over MC-dropout passes."""

@@ -8,6 +8,7 @@ from sklearn.preprocessing import LabelBinarizer
 from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.class_weight import compute_sample_weight
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
+from sklearn.utils.validation import column_or_1d
 
 from ._base import BaseDropoutMLP
 
@@ -237,7 +238,7 @@ class DropoutMLPClassifier(ClassifierMixin, BaseDropoutMLP):
         """One column per output unit; class weights folded into the weights."""
         check_classification_targets(y)
         if y.ndim == 2 and y.shape[1] == 1:
-            y = y.ravel()
+            y = column_or_1d(y, warn=True)
         target_type = type_of_target(y)
         if target_type not in ("binary", "multiclass", "multilabel-indicator"):
             raise ValueError(
@@ -248,8 +249,8 @@ class DropoutMLPClassifier(ClassifierMixin, BaseDropoutMLP):
         self.classes_ = self._label_binarizer.classes_
         if len(self.classes_) < 2:
             raise ValueError(
-                "The target has a single class "
-                f"({self.classes_[0]!r}); a classifier needs at least two."
+                f"The target has only one class ({self.classes_[0]!r}); "
+                "a classifier needs at least two."
             )
         Y = self._label_binarizer.transform(y).astype(np.float32)
         kind = {"multilabel-indicator": "multilabel"}.get(target_type, target_type)
@@ -275,7 +276,7 @@ class DropoutMLPClassifier(ClassifierMixin, BaseDropoutMLP):
         proba : ndarray of shape (n_samples, n_classes)
             Columns follow ``classes_``.
         """
-        out = self._network_outputs(X).astype(np.float64)
+        out = self._network_outputs(X)
         if self._label_binarizer.y_type_ == "binary":
             return np.hstack([1.0 - out, out])
         return out
@@ -348,7 +349,8 @@ class DropoutMLPClassifier(ClassifierMixin, BaseDropoutMLP):
         -------
         y : ndarray of shape (n_samples,) or (n_samples, n_labels)
         """
-        return self._label_binarizer.inverse_transform(self._network_outputs(X))
+        outputs = self._network_outputs(X)
+        return self._label_binarizer.inverse_transform(outputs)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

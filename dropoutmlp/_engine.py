@@ -720,13 +720,18 @@ def _train_keras(model, spec, config, x, y, w, validation) -> TrainingResult:
     )
 
 
-def predict(model: keras.Model, x: np.ndarray, batch_size: int = 8192) -> np.ndarray:
-    """Network outputs for ``x`` (inference mode), in blocks of ``batch_size`` rows."""
-    blocks = [
-        np.asarray(model(x[i : i + batch_size], training=False))
-        for i in range(0, len(x), batch_size)
-    ]
-    return np.concatenate(blocks) if blocks else np.zeros((0, model.output_shape[-1]))
+def predict(model: keras.Model, x: np.ndarray) -> np.ndarray:
+    """Network outputs for ``x`` in inference mode (dropout off), in float64.
+
+    The ``Dense`` layers of ``model`` are applied in order with their own
+    activations, in double precision, so that a row's prediction does not
+    depend on which other rows share its batch.
+    """
+    h = tf.constant(x, tf.float64)
+    for layer in _dense_layers(model):
+        kernel = tf.cast(layer.kernel, tf.float64)
+        h = layer.activation(tf.matmul(h, kernel) + tf.cast(layer.bias, tf.float64))
+    return h.numpy()
 
 
 def mc_predict(
