@@ -1,0 +1,369 @@
+"""DropoutMLPRegressor: the scikit-learn regressor."""
+
+from __future__ import annotations
+
+from numbers import Integral
+
+import numpy as np
+from sklearn.base import RegressorMixin
+from sklearn.utils._param_validation import Interval
+
+from ._base import BaseDropoutMLP
+
+
+class DropoutMLPRegressor(RegressorMixin, BaseDropoutMLP):
+    """Multi-layer perceptron regressor regularised with dropout and max-norm.
+
+    The regression twin of :class:`DropoutMLPClassifier`: the same Keras
+    (TensorFlow backend) network of ``Dense`` layers with ``Dropout`` on the
+    inputs and after every hidden layer and a ``MaxNorm`` constraint on every
+    hidden unit's incoming weights (Srivastava et al., 2014), built by the same
+    builder and trained by the same compiled engine.  The output layer is
+    linear, with one unit per target, and the loss is the (sample-weighted)
+    mean squared error.  ``predict(X, return_std=True)`` adds the Monte-Carlo
+    dropout estimate of the predictive uncertainty (Gal and Ghahramani, 2016),
+    with the signature of ``GaussianProcessRegressor.predict``.
+
+    Parameters
+    ----------
+    hidden_layer_sizes : array-like of int or int, default=(100,)
+        Units of each hidden ``Dense`` layer, as in ``MLPRegressor``.
+
+    activation : str, default="relu"
+        Hidden activation: scikit-learn's names (``"relu"``, ``"tanh"``,
+        ``"logistic"``, ``"identity"``) or any Keras activation name.
+
+    input_dropout : float in [0, 1), default=0.0
+        Rate of dropout on the inputs (the "visible" layer); 0 adds no layer.
+
+    dropout : float in [0, 1) or sequence of float, default=0.2
+        Rate of dropout after every hidden layer, or one rate per hidden
+        layer.
+
+    max_norm : float > 0, None or sequence, default=3.0
+        Max-norm constraint ``keras.constraints.MaxNorm(max_norm, axis=0)`` on
+        each hidden layer's kernel.  ``None`` disables it; a sequence gives one
+        limit (or None) per hidden layer.  The output layer is never
+        constrained.
+
+    kernel_initializer : str or keras.initializers.Initializer, default="glorot_uniform"
+        Initializer of every kernel, seeded from ``random_state`` unless the
+        instance given carries a seed of its own.
+
+    optimizer : str, Keras optimizer class or instance, default="adam"
+        ``"sgd"``, ``"adam"`` and ``"rmsprop"`` run on the compiled engine;
+        any other Keras optimizer trains through ``keras.Model.fit``.
+        Further options are routed scikeras-style, e.g.
+        ``optimizer__beta_2=0.99``.
+
+    learning_rate : float > 0, default=0.001
+        Step size.
+
+    momentum : float in [0, 1], default=0.9
+        Momentum of ``"sgd"`` and ``"rmsprop"``; ignored by other optimizers.
+
+    nesterov : bool, default=False
+        Nesterov momentum for ``"sgd"``.
+
+    alpha : float >= 0, default=0.0001
+        L2 penalty, as in ``MLPRegressor``: each mini-batch's mean loss gets
+        ``alpha / (2 * batch_size) * sum(||W||^2)`` over every kernel.
+
+    batch_size : int >= 1, default=32
+        Rows per mini-batch (capped at the number of training rows).
+
+    epochs : int >= 1, default=200
+        Passes over the training data (fewer with early stopping).
+
+    early_stopping : bool, default=False
+        Hold out ``validation_fraction`` of the training rows (a random,
+        unstratified split), compute the coefficient of determination
+        :math:`R^2` on them after every epoch (averaged uniformly over the
+        targets, as ``score`` does), stop when it has not improved by ``tol``
+        for ``n_iter_no_change`` epochs and restore the best weights, as
+        ``MLPRegressor`` does.
+
+    validation_fraction : float in (0, 1), default=0.1
+        Share of the training rows held out for early stopping.
+
+    n_iter_no_change : int >= 1, default=10
+        Epochs without improvement before early stopping ends the fit.
+
+    tol : float >= 0, default=1e-4
+        Smallest improvement of the validation :math:`R^2` that counts.
+
+    standardize_target : bool, default=True
+        Train on the targets standardised to zero mean and unit variance (each
+        target separately) and map the predictions, and their standard
+        deviations, back to the original scale.  The mean and the standard
+        deviation respect ``sample_weight`` (a row of weight 2 counts as two
+        rows, a row of weight 0 as none).  A constant target gets a scale of 1.
+        With ``False`` the network fits the raw targets: then ``alpha``,
+        ``learning_rate`` and the linear output must suit their scale.
+
+    mc_samples : int >= 1, default=100
+        Stochastic forward passes of ``predict(X, return_std=True)``.
+
+    callbacks : list of keras.callbacks.Callback, default=None
+        Keras callbacks.  Giving any trains through ``keras.Model.fit``
+        (slower) so that the callbacks see every batch and epoch.
+
+    random_state : int, RandomState instance or None, default=None
+        Seeds the initializers, the dropout masks of training, the per-epoch
+        shuffle, the validation split and the dropout masks of
+        ``predict(X, return_std=True)``.  An int gives the same model, and the
+        same predictions, in every process.
+
+    verbose : int, default=0
+        0 silent, 1 a progress bar over epochs, 2 one line per update.
+
+    **kwargs : dict
+        Routed parameters ``optimizer__<name>`` passed to the optimizer.
+
+    Attributes
+    ----------
+    n_features_in_ : int
+        Number of features seen during fit.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of the features seen during fit, when ``X`` had string column
+        names (e.g. a pandas DataFrame).
+    n_outputs_ : int
+        Number of targets (output units).
+    target_mean_ : ndarray of shape (n_outputs_,)
+        Mean subtracted from each target before training (zeros when
+        ``standardize_target=False``).
+    target_scale_ : ndarray of shape (n_outputs_,)
+        Standard deviation each target was divided by (ones when
+        ``standardize_target=False``).
+    model_ : keras.Sequential
+        The trained, compiled Keras network (on the standardised scale).
+    loss_curve_ : list of float
+        Training loss (with the L2 penalty) of every epoch, on the
+        standardised scale when ``standardize_target=True``.
+    best_loss_ : float
+        Smallest value of ``loss_curve_``.
+    n_iter_ : int
+        Epochs run.
+    validation_scores_ : list of float or None
+        Validation :math:`R^2` after every epoch, with early stopping.
+    best_validation_score_ : float or None
+        Best of ``validation_scores_`` (the restored weights' score).
+    engine_ : {"graph", "keras"}
+        Which training loop ran: the compiled engine or ``keras.Model.fit``.
+
+    See Also
+    --------
+    DropoutMLPClassifier : The classifier sharing this network and engine.
+    sklearn.neural_network.MLPRegressor : scikit-learn's MLP, without dropout.
+    sklearn.gaussian_process.GaussianProcessRegressor : Same ``predict``
+        signature, with a Gaussian-process posterior standard deviation.
+
+    Notes
+    -----
+    Plain ``predict(X)`` is the deterministic network with dropout off (the
+    weight-scaling approximation of the dropout paper); it is what ``score``,
+    ``cross_val_score`` and ``GridSearchCV`` use.  ``predict(X,
+    return_std=True)`` instead keeps dropout on, runs ``mc_samples``
+    stochastic forward passes (all inside one compiled graph call) and
+    returns their mean and standard deviation, so its mean differs slightly
+    from ``predict(X)``.  The standard deviation measures only the model's
+    (epistemic) uncertainty, not the noise of the targets; it is 0 when the
+    network has no dropout, and tends to grow away from the training data.
+    Like every neural network, the estimator expects standardised inputs: put
+    a ``StandardScaler`` before it.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from dropoutmlp import DropoutMLPRegressor
+    >>> rng = np.random.RandomState(0)
+    >>> X = rng.uniform(-1, 1, size=(200, 1))
+    >>> y = np.sin(3 * X[:, 0]) + 0.1 * rng.normal(size=200)
+    >>> reg = DropoutMLPRegressor(random_state=0).fit(X, y)
+    >>> reg.predict(X[:3]).shape
+    (3,)
+    >>> bool(reg.score(X, y) > 0.9)
+    True
+    >>> mean, std = reg.predict(np.array([[0.0], [3.0]]), return_std=True)
+    >>> mean.shape, std.shape
+    ((2,), (2,))
+    >>> bool(std[1] > std[0])
+    True
+    """
+
+    _parameter_constraints: dict = {
+        **BaseDropoutMLP._parameter_constraints,
+        "standardize_target": ["boolean"],
+        "mc_samples": [Interval(Integral, 1, None, closed="left")],
+    }
+    _y_numeric = True
+
+    def __init__(
+        self,
+        hidden_layer_sizes=(100,),
+        activation="relu",
+        *,
+        input_dropout=0.0,
+        dropout=0.2,
+        max_norm=3.0,
+        kernel_initializer="glorot_uniform",
+        optimizer="adam",
+        learning_rate=0.001,
+        momentum=0.9,
+        nesterov=False,
+        alpha=0.0001,
+        batch_size=32,
+        epochs=200,
+        early_stopping=False,
+        validation_fraction=0.1,
+        n_iter_no_change=10,
+        tol=1e-4,
+        standardize_target=True,
+        mc_samples=100,
+        callbacks=None,
+        random_state=None,
+        verbose=0,
+        **kwargs,
+    ):
+        super().__init__(
+            hidden_layer_sizes=hidden_layer_sizes,
+            activation=activation,
+            input_dropout=input_dropout,
+            dropout=dropout,
+            max_norm=max_norm,
+            kernel_initializer=kernel_initializer,
+            optimizer=optimizer,
+            learning_rate=learning_rate,
+            momentum=momentum,
+            nesterov=nesterov,
+            alpha=alpha,
+            batch_size=batch_size,
+            epochs=epochs,
+            early_stopping=early_stopping,
+            validation_fraction=validation_fraction,
+            n_iter_no_change=n_iter_no_change,
+            tol=tol,
+            callbacks=callbacks,
+            random_state=random_state,
+            verbose=verbose,
+            **kwargs,
+        )
+        self.standardize_target = standardize_target
+        self.mc_samples = mc_samples
+
+    def _encode_targets(self, y, sample_weight):
+        """Targets as float32 columns, standardised with weighted moments."""
+        self._y_ndim = y.ndim
+        Y = np.asarray(y, dtype=np.float64).reshape(len(y), -1)
+        self.n_outputs_ = Y.shape[1]
+        if self.standardize_target:
+            weights = np.asarray(sample_weight, dtype=np.float64)
+            if weights.sum() > 0:
+                mean = np.average(Y, axis=0, weights=weights)
+                var = np.average((Y - mean) ** 2, axis=0, weights=weights)
+            else:  # the base class rejects this case right after
+                mean, var = np.zeros(Y.shape[1]), np.ones(Y.shape[1])
+            scale = np.sqrt(var)
+            # As StandardScaler: a (near-)constant target is only centred.
+            scale[scale < 10 * np.finfo(np.float64).eps * np.maximum(1, abs(mean))] = 1
+        else:
+            mean, scale = np.zeros(Y.shape[1]), np.ones(Y.shape[1])
+        self.target_mean_, self.target_scale_ = mean, scale
+        Y = ((Y - mean) / scale).astype(np.float32)
+        return Y, "regression", sample_weight
+
+    def _stratify(self, y):
+        return None
+
+    def _to_target_shape(self, values: np.ndarray) -> np.ndarray:
+        return values.ravel() if self._y_ndim == 1 else values
+
+    def _has_dropout(self) -> bool:
+        spec = self._spec
+        return spec.input_dropout > 0 or any(rate > 0 for rate in spec.dropout)
+
+    def predict(self, X, return_std: bool = False):
+        """Predicted targets, optionally with their MC-dropout uncertainty.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Input rows.
+        return_std : bool, default=False
+            Also return the standard deviation of the prediction over
+            ``mc_samples`` Monte-Carlo dropout passes.  The returned mean is
+            then the mean of those passes (see Notes).
+
+        Returns
+        -------
+        y_mean : ndarray of shape (n_samples,) or (n_samples, n_outputs)
+            Predicted targets: the deterministic network (dropout off), or,
+            with ``return_std=True``, the mean of the dropout-on passes.
+            1-D when ``y`` was 1-D in ``fit``.
+        y_std : ndarray of shape (n_samples,) or (n_samples, n_outputs)
+            Standard deviation of the passes, on the scale of ``y``.  Only
+            returned when ``return_std`` is True.
+
+        Notes
+        -----
+        The dropout masks of ``return_std=True`` are seeded from
+        ``random_state``: with an int, repeated calls return the same arrays;
+        with a ``RandomState`` instance or None, each call draws new masks.
+        Without any dropout (``input_dropout=0`` and ``dropout=0``) the passes
+        are all the deterministic network: the mean is ``predict(X)`` and the
+        standard deviation is exactly 0.
+        """
+        if not return_std:
+            outputs = self._network_outputs(X)
+            return self._to_target_shape(
+                outputs * self.target_scale_ + self.target_mean_
+            )
+        return self.mc_predict(
+            X, n_samples=self.mc_samples, random_state=self.random_state
+        )
+
+    def mc_predict(
+        self, X, n_samples: int = 100, random_state=None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Mean and standard deviation of Monte-Carlo dropout predictions.
+
+        Dropout stays on at prediction time and ``n_samples`` stochastic
+        forward passes are averaged (Gal and Ghahramani, 2016, "Dropout as a
+        Bayesian approximation").  ``predict(X, return_std=True)`` is this
+        method with ``n_samples=mc_samples`` and the estimator's
+        ``random_state``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Input rows.
+        n_samples : int >= 1, default=100
+            Stochastic forward passes.
+        random_state : int, RandomState instance or None, default=None
+            Seeds the dropout masks; an int gives the same result every time.
+
+        Returns
+        -------
+        mean : ndarray of shape (n_rows,) or (n_rows, n_outputs)
+            Mean prediction over the passes, on the scale of ``y``.
+        std : ndarray of shape (n_rows,) or (n_rows, n_outputs)
+            Standard deviation of the predictions across the passes.
+        """
+        if not isinstance(n_samples, Integral) or n_samples < 1:
+            raise ValueError(f"n_samples must be an integer >= 1; got {n_samples!r}.")
+        if self.__sklearn_is_fitted__() and not self._has_dropout():
+            # Every pass is the deterministic network: skip n_samples identical
+            # float32 passes, whose rounding would give a tiny non-zero std.
+            mean = self._network_outputs(X)
+            std = np.zeros_like(mean)
+        else:
+            mean, std = self._mc_outputs(X, n_samples, random_state)
+        mean = mean.astype(np.float64) * self.target_scale_ + self.target_mean_
+        std = std.astype(np.float64) * self.target_scale_
+        return self._to_target_shape(mean), self._to_target_shape(std)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.single_output = True
+        tags.target_tags.multi_output = True
+        return tags
