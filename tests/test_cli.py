@@ -1,0 +1,325 @@
+"""Tests of the ``dropoutmlp`` command line (in-process, tiny settings)."""
+
+import csv
+import os
+import re
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from dropoutmlp.__main__ import main
+from dropoutmlp._cli import UsageError, load_data, read_csv
+from dropoutmlp.datasets import SONAR_ENV_VAR
+
+TINY = ["--folds", "3", "--epochs", "3"]
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+
+def _table_rows(out: str) -> dict[str, list[str]]:
+    """``{model: cells}`` of the compare table."""
+    lines = out.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("model"))
+    rows = {}
+    for line in lines[start + 2 :]:
+        if not line.strip():
+            break
+        cells = line.split()
+        rows[cells[0]] = cells[1:]
+    return rows
+
+
+def _csv_file(tmp_path, *, header=True, label_first=False, n=60):
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(n, 4))
+    y = np.where(X[:, 0] + X[:, 1] > 0, "yes", "no")
+    path = tmp_path / "data.csv"
+    with open(path, "w", newline="") as f:
+        writer = csv.writer(f)
+        names = ["a", "b", "c", "d"]
+        if label_first:
+            if header:
+                writer.writerow(["label", *names])
+            writer.writerows([label, *row] for row, label in zip(X, y, strict=True))
+        else:
+            if header:
+                writer.writerow([*names, "label"])
+            writer.writerows([*row, label] for row, label in zip(X, y, strict=True))
+    return path, X, y
+
+
+def _expect_usage_error(capsys, argv, message):
+    with pytest.raises(SystemExit) as info:
+        main(argv)
+    assert info.value.code == 2
+    err = capsys.readouterr().err
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert len(lines) == 1, err
+    assert lines[0].startswith("dropoutmlp")
+    assert message in lines[0]
+    return lines[0]
+
+
+# -- help -------------------------------------------------------------------
+
+
+def test_help(capsys):
+    with pytest.raises(SystemExit) as info:
+        main(["--help"])
+    assert info.value.code == 0
+    out = capsys.readouterr().out
+    assert "compare" in out and "grid" in out
+
+
+@pytest.mark.parametrize(
+    "command, options",
+    [
+        ("compare", ["--data", "--folds", "--epochs", "--seed", "--jobs", "--plot"]),
+        ("grid", ["--input-dropout", "--dropout", "--max-norm", "--out", "--base"]),
+    ],
+)
+def test_subcommand_help(capsys, command, options):
+    with pytest.raises(SystemExit) as info:
+        main([command, "--help"])
+    assert info.value.code == 0
+    out = capsys.readouterr().out
+    assert out.startswith(f"usage: dropoutmlp {command}")
+    for option in options:
+        assert option in out
+
+
+def test_python_m_help():
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"}
+    proc = subprocess.run(
+        [sys.executable, "-m", "dropoutmlp", "--help"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "usage: dropoutmlp" in proc.stdout
+    assert "compare" in proc.stdout and "grid" in proc.stdout
+
+
+def test_no_command_is_an_error(capsys):
+    _expect_usage_error(capsys, [], "required")
+
+
+# -- compare ----------------------------------------------------------------
+
+
+def test_compare_on_wine(tmp_path, capsys):
+    plot = tmp_path / "box.png"
+    argv = ["compare", "--data", "wine", *TINY, "--models", "baseline", "hidden"]
+    assert main([*argv, "--plot", str(plot)]) == 0
+    captured = capsys.readouterr()
+    out, err = captured.out, captured.err
+    assert "Data: wine (178 samples, 13 features, 3 classes)" in out
+    assert "3-fold stratified CV (shuffled, seed 7), 3 epochs" in out
+    rows = _table_rows(out)
+    assert list(rows) == ["baseline", "hidden"]
+    for cells in rows.values():
+        mean, std, seconds = map(float, cells)
+        assert 0 <= mean <= 100 and 0 <= std <= 100 and seconds >= 0
+    # A trained network beats chance (1/3) on wine even after 3 epochs.
+    assert float(rows["hidden"][0]) > 50
+    assert "article" not in out  # the article's figures are for Sonar only
+    # Progress: one line per model and fold, on stderr.
+    progress = re.findall(r"^(baseline|hidden) +fold +(\d)/3: ", err, re.M)
+    assert len(progress) == 6
+    assert plot.read_bytes().startswith(PNG_MAGIC)
+
+
+def test_compare_is_reproducible(capsys):
+    argv = ["compare", "--data", "wine", *TINY, "--models", "hidden", "-q"]
+    main(argv)
+    first = capsys.readouterr()
+    main(argv)
+    second = capsys.readouterr()
+    assert _table_rows(first.out)["hidden"][:2] == _table_rows(second.out)["hidden"][:2]
+    assert first.err == second.err == ""  # --quiet: no progress
+
+
+@pytest.mark.parametrize("label_column", ["0", "label", "-5"])
+def test_compare_on_csv_with_label_column(tmp_path, capsys, label_column):
+    path, _, _ = _csv_file(tmp_path, label_first=True)
+    argv = ["compare", "--data", str(path), "--label-column", label_column]
+    assert main([*argv, *TINY, "--models", "hidden", "-q"]) == 0
+    out = capsys.readouterr().out
+    assert "Data: data.csv (60 samples, 4 features, 2 classes)" in out
+    assert list(_table_rows(out)) == ["hidden"]
+
+
+def test_compare_on_sonar_shows_the_article(sonar_path, monkeypatch, capsys):
+    monkeypatch.setenv(SONAR_ENV_VAR, str(sonar_path))
+    argv = ["compare", "--data", "sonar", *TINY, "--models", "baseline", "-q"]
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    assert "Data: sonar (208 samples, 60 features, 2 classes)" in out
+    assert "article %" in out
+    assert _table_rows(out)["baseline"][-2:] == ["86.04", "(4.58)"]
+
+
+# -- grid -------------------------------------------------------------------
+
+
+def test_grid_on_wine(tmp_path, capsys):
+    out_csv, heatmap = tmp_path / "results.csv", tmp_path / "heatmap.png"
+    argv = [
+        "grid",
+        "--data",
+        "wine",
+        *TINY,
+        "--input-dropout",
+        "0",
+        "0.2",
+        "--dropout",
+        "0",
+        "0.5",
+        "--max-norm",
+        "3",
+        "--out",
+        str(out_csv),
+        "--heatmap",
+        str(heatmap),
+    ]
+    assert main(argv) == 0
+    captured = capsys.readouterr()
+    assert "Fitting 3 folds for each of 4 candidates" in captured.err
+    out = captured.out
+    assert "4 candidates x 3 folds" in out
+    best = re.search(
+        r"^Best: input_dropout=(\S+), dropout=(\S+), max_norm=3: ([\d.]+)%", out, re.M
+    )
+    assert best is not None, out
+
+    with open(out_csv, newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert len(rows) == 4
+    for column in [
+        "param_input_dropout",
+        "param_dropout",
+        "param_max_norm",
+        "split0_test_score",
+        "split2_test_score",
+        "mean_test_score",
+        "rank_test_score",
+    ]:
+        assert column in rows[0]
+    pairs = {(r["param_input_dropout"], r["param_dropout"]) for r in rows}
+    assert pairs == {("0", "0"), ("0", "0.5"), ("0.2", "0"), ("0.2", "0.5")}
+    for row in rows:
+        splits = [float(row[f"split{k}_test_score"]) for k in range(3)]
+        assert float(row["mean_test_score"]) == pytest.approx(np.mean(splits))
+    top = max(rows, key=lambda r: float(r["mean_test_score"]))
+    assert float(best.group(3)) == pytest.approx(
+        100 * float(top["mean_test_score"]), abs=0.005
+    )
+    assert heatmap.read_bytes().startswith(PNG_MAGIC)
+
+
+# -- errors -------------------------------------------------------------------
+
+
+def test_unknown_dataset(capsys):
+    _expect_usage_error(
+        capsys, ["compare", "--data", "iris_flowers"], "unknown data set 'iris_flowers'"
+    )
+
+
+def test_missing_file(tmp_path, capsys):
+    missing = tmp_path / "missing.csv"
+    _expect_usage_error(capsys, ["grid", "--data", str(missing)], "does not exist")
+
+
+@pytest.mark.parametrize("label_column", ["5", "-6"])
+def test_label_column_out_of_range(tmp_path, capsys, label_column):
+    path, _, _ = _csv_file(tmp_path)
+    line = _expect_usage_error(
+        capsys,
+        ["compare", "--data", str(path), "--label-column", label_column],
+        f"--label-column {label_column} is out of range",
+    )
+    assert "5 columns" in line
+
+
+def test_label_column_unknown_name(tmp_path, capsys):
+    path, _, _ = _csv_file(tmp_path)
+    _expect_usage_error(
+        capsys,
+        ["compare", "--data", str(path), "--label-column", "target"],
+        "'target' is not a column",
+    )
+
+
+def test_label_column_with_bundled_data(capsys):
+    _expect_usage_error(
+        capsys,
+        ["compare", "--data", "wine", "--label-column", "0"],
+        "only applies to CSV files",
+    )
+
+
+def test_sonar_unavailable(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv(SONAR_ENV_VAR, str(tmp_path / "nowhere.csv"))
+    _expect_usage_error(capsys, ["compare", "--data", "sonar"], SONAR_ENV_VAR)
+
+
+def test_too_many_folds_for_smallest_class(tmp_path, capsys):
+    path = tmp_path / "small.csv"
+    path.write_text("1,a\n2,a\n3,a\n4,b\n5,b\n")
+    _expect_usage_error(
+        capsys,
+        ["compare", "--data", str(path), "--folds", "3"],
+        "--folds 3 is more than the 2 rows of the smallest class ('b')",
+    )
+
+
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["grid", "--dropout", "1.5"], "1.5 is not in [0, 1)"),
+        (["grid", "--input-dropout", "x"], "'x' is not a number"),
+        (["grid", "--max-norm", "0"], "max-norm must be > 0"),
+        (["grid", "--hidden-layer-sizes", "60,x"], "not comma-separated"),
+        (["compare", "--folds", "1"], "1 is less than 2"),
+        (["compare", "--models", "dropout"], "invalid choice: 'dropout'"),
+        (["grid", "--base", "deep"], "invalid choice: 'deep'"),
+    ],
+)
+def test_bad_option_values(capsys, argv, message):
+    _expect_usage_error(capsys, argv, message)
+
+
+def test_output_folder_must_exist(tmp_path, capsys):
+    target = tmp_path / "no" / "such" / "box.png"
+    _expect_usage_error(capsys, ["compare", "--plot", str(target)], "--plot: folder")
+
+
+# -- CSV reading ----------------------------------------------------------------
+
+
+def test_read_csv_without_header(tmp_path):
+    path, X, y = _csv_file(tmp_path, header=False)
+    data = read_csv(path)
+    np.testing.assert_allclose(data.X, X)
+    np.testing.assert_array_equal(data.y, y)
+
+
+def test_read_csv_rejects_bad_rows(tmp_path):
+    path = tmp_path / "bad.csv"
+    path.write_text("1,2,a\n3,oops,b\n")
+    with pytest.raises(UsageError, match="line 2: feature 'oops' is not a number"):
+        read_csv(path)
+    path.write_text("1,2,a\n3,b\n")
+    with pytest.raises(UsageError, match="line 2: 2 columns, expected 3"):
+        read_csv(path)
+
+
+def test_bundled_datasets_load():
+    for name, shape in [("breast_cancer", (569, 30)), ("digits", (1797, 64))]:
+        data = load_data(name)
+        assert data.X.shape == shape
+        assert data.name == name
