@@ -156,6 +156,9 @@ class _GraphKey:
     activation: str
     output_kind: str
     optimizer: str
+    nesterov: bool
+    l2: bool
+    dropout: tuple[bool, ...]
     constrained: tuple[bool, ...]
     early_stopping: bool
 
@@ -163,7 +166,6 @@ class _GraphKey:
 _HP_NAMES = (
     "learning_rate",
     "momentum",
-    "nesterov",
     "beta_1",
     "beta_2",
     "epsilon",
@@ -173,29 +175,49 @@ _HP_NAMES = (
 )
 
 
-def _forward(key: _GraphKey, params, x, rates=None, seed=None):
-    """The network's output; dropout applied when ``rates`` is given.
+def _logits(key: _GraphKey, params, x, rates=None, seed=None):
+    """The output layer's pre-activation; dropout applied when ``rates`` is given.
 
     ``params`` alternates kernels and biases.  With dropout, ``rates[0]`` is
-    the input rate and ``rates[i]`` the rate after hidden layer ``i``; the masks
-    come from the stateless generator at ``seed`` (a ``[2]`` int tensor), one
-    stream per layer.
+    the input rate and ``rates[i]`` the rate after hidden layer ``i`` (only the
+    layers flagged in ``key.dropout`` get a mask); the masks come from the
+    stateless generator at ``seed`` (a ``[2]`` int tensor), one stream per layer.
     """
     hidden_act = keras.activations.get(key.activation)
-    out_act = keras.activations.get(OUTPUT_KINDS[key.output_kind][0])
     n_dense = len(params) // 2
     h = x
     for i in range(n_dense):
-        if rates is not None:
+        if rates is not None and key.dropout[i]:
             h = _dropout(h, rates[i], seed + tf.constant([0, 1], tf.int32) * i)
-        z = tf.matmul(h, params[2 * i]) + params[2 * i + 1]
-        h = out_act(z) if i == n_dense - 1 else hidden_act(z)
+        z = tf.nn.bias_add(tf.matmul(h, params[2 * i]), params[2 * i + 1])
+        h = z if i == n_dense - 1 else hidden_act(z)
     return h
 
 
+def _forward(key: _GraphKey, params, x, rates=None, seed=None):
+    """The network's output (see :func:`_logits`)."""
+    out_act = keras.activations.get(OUTPUT_KINDS[key.output_kind][0])
+    return out_act(_logits(key, params, x, rates, seed))
+
+
+def _row_losses(kind: str, y, logits):
+    """Per-row loss from logits: what Keras' compiled loss computes in a graph.
+
+    Keras' cross-entropies, given a sigmoid or softmax output inside a graph,
+    read its logits and use these same TensorFlow ops.
+    """
+    if kind == "multiclass":
+        return tf.nn.softmax_cross_entropy_with_logits(labels=y, logits=logits)
+    if kind == "regression":
+        return tf.reduce_mean(tf.square(y - logits), axis=-1)
+    per_unit = tf.nn.sigmoid_cross_entropy_with_logits(labels=y, logits=logits)
+    return tf.reduce_mean(per_unit, axis=-1)
+
+
 def _dropout(h, rate, seed):
+    """Inverted dropout: zero with probability ``rate``, scale the rest."""
     keep = tf.random.stateless_uniform(tf.shape(h), seed=seed) >= rate
-    return tf.where(keep, h / (1.0 - rate), tf.zeros_like(h))
+    return h * (tf.cast(keep, h.dtype) / (1.0 - rate))
 
 
 def _score(kind: str, y_true, y_pred):
@@ -220,12 +242,11 @@ def _optimizer_step(kind, hp, step, params, slots, grads):
     lr = hp["learning_rate"]
     new_p, new_s = [], []
     n = len(params)
-    if kind == "sgd":
-        mom, nest = hp["momentum"], hp["nesterov"]
+    if kind in ("sgd", "sgd-nesterov"):
+        mom = hp["momentum"]
         for p, m, g in zip(params, slots[:n], grads, strict=True):
             m = m * mom - g * lr
-            upd = nest * (m * mom - g * lr) + (1.0 - nest) * m
-            new_p.append(p + upd)
+            new_p.append(p + (m * mom - g * lr if kind == "sgd-nesterov" else m))
             new_s.append(m)
         return new_p, new_s
     if kind == "adam":
@@ -274,7 +295,6 @@ def _max_norm(w, limit):
 
 def _make_train_fn(key: _GraphKey):
     """Trace-once function running epochs ``[start, stop)`` of a fit."""
-    loss_fn = keras.losses.get(OUTPUT_KINDS[key.output_kind][1])
     n_dense = len(key.layer_sizes) - 1
 
     def run(state, data, hp, rates, limits, bs, seed, start, stop, patience):
@@ -286,14 +306,30 @@ def _make_train_fn(key: _GraphKey):
         kernels_l2 = hp["l2"]
 
         def batch_loss(p, xb, yb, wb, dseed):
-            out = _forward(key, p, xb, rates, dseed)
-            per_row = loss_fn(yb, out)
+            per_row = _row_losses(
+                key.output_kind, yb, _logits(key, p, xb, rates, dseed)
+            )
             nb = tf.cast(tf.shape(xb)[0], tf.float32)
             loss = tf.reduce_sum(per_row * wb) / nb
+            if not key.l2:
+                return loss
             penalty = tf.add_n(
                 [tf.reduce_sum(tf.square(p[2 * i])) for i in range(n_dense)]
             )
             return loss + kernels_l2 * penalty
+
+        def train_step(params, slots, step, xb, yb, wb, dseed, hp, rates, limits):
+            with tf.GradientTape() as tape:
+                tape.watch(params)
+                loss = batch_loss(params, xb, yb, wb, dseed)
+            grads = tape.gradient(loss, params)
+            kind = "sgd-nesterov" if key.nesterov else key.optimizer
+            params, slots = _optimizer_step(kind, hp, step, params, slots, grads)
+            params = list(params)
+            for i, constrained in enumerate(key.constrained):
+                if constrained:
+                    params[2 * i] = _max_norm(params[2 * i], limits[i])
+            return params, slots, loss
 
         def epoch_body(epoch, params, slots, step, best, losses, scores):
             perm = _epoch_order(n, seed[0], epoch)
@@ -302,17 +338,9 @@ def _make_train_fn(key: _GraphKey):
                 idx = perm[b * bs : tf.minimum((b + 1) * bs, n)]
                 xb, yb, wb = tf.gather(x, idx), tf.gather(y, idx), tf.gather(w, idx)
                 dseed = tf.stack([seed[1], step * (n_dense + 1)])
-                with tf.GradientTape() as tape:
-                    tape.watch(params)
-                    loss = batch_loss(params, xb, yb, wb, dseed)
-                grads = tape.gradient(loss, params)
-                params, slots = _optimizer_step(
-                    key.optimizer, hp, step, params, slots, grads
+                params, slots, loss = train_step(
+                    params, slots, step, xb, yb, wb, dseed, hp, rates, limits
                 )
-                params = list(params)
-                for i, constrained in enumerate(key.constrained):
-                    if constrained:
-                        params[2 * i] = _max_norm(params[2 * i], limits[i])
                 total += loss * tf.cast(tf.shape(xb)[0], tf.float32)
                 return b + 1, params, slots, step + 1, total
 
@@ -524,9 +552,16 @@ def _graph_key(spec: NetworkSpec, config: TrainingConfig) -> _GraphKey:
         activation=spec.activation,
         output_kind=spec.output_kind,
         optimizer=config.optimizer,
+        nesterov=config.nesterov and config.optimizer == "sgd",
+        l2=spec.l2 > 0,
+        dropout=_dropout_flags(spec),
         constrained=tuple(limit is not None for limit in spec.max_norm),
         early_stopping=config.early_stopping,
     )
+
+
+def _dropout_flags(spec: NetworkSpec) -> tuple[bool, ...]:
+    return tuple(rate > 0 for rate in (spec.input_dropout, *spec.dropout))
 
 
 def _hyperparameters(spec: NetworkSpec, config: TrainingConfig) -> dict:
@@ -535,7 +570,6 @@ def _hyperparameters(spec: NetworkSpec, config: TrainingConfig) -> dict:
     values.update(
         learning_rate=config.learning_rate,
         momentum=config.momentum if config.optimizer in MOMENTUM_OPTIMIZERS else 0.0,
-        nesterov=float(config.nesterov and config.optimizer == "sgd"),
         l2=spec.l2,
         tol=config.tol,
     )
@@ -749,6 +783,9 @@ def mc_predict(
         activation=spec.activation,
         output_kind=spec.output_kind,
         optimizer="",
+        nesterov=False,
+        l2=False,
+        dropout=_dropout_flags(spec),
         constrained=(),
         early_stopping=False,
     )
