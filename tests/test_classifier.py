@@ -6,6 +6,7 @@ import pickle
 import random
 import subprocess
 import sys
+import warnings
 
 import joblib
 import keras
@@ -326,8 +327,6 @@ def test_early_stopping_attributes(binary):
     assert est.best_validation_score_ == max(est.validation_scores_)
     # It stopped exactly when scikit-learn's rule says so.
     assert _stops_at(est.validation_scores_, est.tol, 3) == est.n_iter_
-    # Only 75% of the rows trained: the validation rows are held out.
-    assert est.n_features_in_ == X.shape[1]
 
 
 def test_no_early_stopping_runs_every_epoch(binary):
@@ -495,6 +494,29 @@ def test_sklearn_and_keras_activation_names(binary, activation, keras_name):
     est = DropoutMLPClassifier((4,), activation=activation, epochs=2, random_state=0)
     est.fit(X, y)
     assert _dense(est)[0].activation.__name__ == keras_name
+
+
+def test_other_keras_optimizers_train_through_model_fit(binary):
+    X, y = binary
+    est = DropoutMLPClassifier(
+        (8,), optimizer="adagrad", learning_rate=0.1, epochs=3, random_state=0
+    ).fit(X, y)
+    assert est.engine_ == "keras"
+    assert est.n_iter_ == len(est.loss_curve_) == 3
+    assert isinstance(est.model_.optimizer, keras.optimizers.Adagrad)
+    assert float(est.model_.optimizer.learning_rate) == pytest.approx(0.1)
+
+
+def test_optimizer_instance_is_copied_not_used(binary):
+    X, y = binary
+    opt = keras.optimizers.SGD(learning_rate=0.05, momentum=0.5)
+    est = DropoutMLPClassifier((8,), optimizer=opt, epochs=3, random_state=0)
+    est.fit(X, y)
+    assert est.optimizer is opt
+    assert est.model_.optimizer is not opt
+    assert int(opt.iterations) == 0
+    assert float(est.model_.optimizer.learning_rate) == pytest.approx(0.05)
+    assert est.score(X, y) > 0.6
 
 
 # --------------------------------------------------------------------------
@@ -683,6 +705,19 @@ def test_pickle_round_trip(fitted, binary):
     a = fitted.mc_predict_proba(X, n_samples=5, random_state=0)
     b = restored.mc_predict_proba(X, n_samples=5, random_state=0)
     np.testing.assert_allclose(a[0], b[0], atol=1e-6)
+
+
+def test_unpickling_is_warning_free(fitted):
+    data = pickle.dumps(fitted)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        restored = pickle.loads(data)
+    # Third-party DeprecationWarnings aside, a round trip warns about nothing.
+    user_warnings = [
+        str(w.message) for w in caught if issubclass(w.category, UserWarning)
+    ]
+    assert user_warnings == []
+    assert restored.n_iter_ == fitted.n_iter_
 
 
 def test_pickle_unfitted_round_trip():
