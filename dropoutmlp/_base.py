@@ -25,7 +25,13 @@ from sklearn.utils.validation import (
 )
 
 from . import _engine
-from ._network import SKLEARN_ACTIVATIONS, NetworkSpec, build_mlp, keras_activation
+from ._network import (
+    SKLEARN_ACTIVATIONS,
+    NetworkSpec,
+    build_mlp,
+    keras_activation,
+    seeded_initializer,
+)
 
 _ROUTED_PREFIX = "optimizer__"
 
@@ -201,7 +207,9 @@ class BaseDropoutMLP(BaseWrapper):
         if self.activation not in SKLEARN_ACTIVATIONS:
             _check_keras_name("activation", self.activation, keras.activations.get)
         _check_keras_name(
-            "kernel_initializer", self.kernel_initializer, keras.initializers.get
+            "kernel_initializer",
+            self.kernel_initializer,
+            lambda name: seeded_initializer(name, 0),
         )
         _check_keras_name("optimizer", self.optimizer, keras.optimizers.get)
         if isinstance(self.optimizer, type) and not issubclass(
@@ -302,6 +310,13 @@ class BaseDropoutMLP(BaseWrapper):
             verbose=int(self.verbose),
             callbacks=tuple(self.callbacks or ()),
         )
+        try:  # unknown optimizer options fail here, before any work
+            _engine.make_optimizer(config)
+        except TypeError as exc:
+            raise ValueError(
+                f"Invalid optimizer options {dict(options)} for "
+                f"optimizer={self.optimizer!r}: {exc}"
+            ) from None
         model = build_mlp(spec, build_seed)
         result = _engine.train(model, spec, config, X, Y, sample_weight, validation)
 

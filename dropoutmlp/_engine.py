@@ -450,17 +450,17 @@ def _make_mc_fn(key: _GraphKey):
     n_dense = len(key.layer_sizes) - 1
 
     def run(params, x, rates, seed, n):
-        def body(i, total, total_sq):
+        def body(i, mean, m2):  # Welford's running mean and sum of squares
             out = _forward(key, params, x, rates, tf.stack([seed, i * n_dense]))
-            return i + 1, total + out, total_sq + tf.square(out)
+            delta = out - mean
+            mean = mean + delta / tf.cast(i + 1, tf.float32)
+            return i + 1, mean, m2 + delta * (out - mean)
 
         zeros = tf.zeros((tf.shape(x)[0], key.layer_sizes[-1]))
-        _, total, total_sq = tf.while_loop(
+        _, mean, m2 = tf.while_loop(
             lambda i, *_: i < n, body, (tf.constant(0), zeros, zeros)
         )
-        nf = tf.cast(n, tf.float32)
-        mean = total / nf
-        return mean, tf.sqrt(tf.maximum(total_sq / nf - tf.square(mean), 0.0))
+        return mean, tf.sqrt(m2 / tf.cast(n, tf.float32))
 
     f32, i32 = tf.float32, tf.int32
     signature = [
@@ -639,15 +639,18 @@ def _train_graph(model, spec, config, x, y, w, validation) -> TrainingResult:
         epoch = int(epoch_t)
         losses += chunk_losses.numpy().tolist()
         scores += chunk_scores.numpy().tolist()
-        progress.update(epoch, losses, scores)
-        if epoch < stop:  # early stopping ended the fit
+        stopped = epoch < stop  # early stopping ended the fit
+        progress.update(epoch, losses, scores, last=stopped or stop == config.epochs)
+        if stopped:
             break
     final = state["best"]["params"] if config.early_stopping else state["params"]
     for d, kernel, bias in zip(dense, final[::2], final[1::2], strict=True):
         d.kernel.assign(kernel)
         d.bias.assign(bias)
-    # Leave the model as Model.fit would: compiled, ready to evaluate or save.
+    # Leave the model as Model.fit would: compiled, its optimizer built (so a
+    # pickled copy restores the same optimizer variables), ready to use.
     model.compile(optimizer=make_optimizer(config), loss=spec.loss)
+    model.optimizer.build(model.trainable_variables)
     return TrainingResult(
         loss_curve=losses,
         validation_scores=scores if config.early_stopping else None,
@@ -666,14 +669,14 @@ class _Progress:
             keras.utils.Progbar(epochs, unit_name="epoch") if verbose == 1 else None
         )
 
-    def update(self, epoch, losses, scores):
+    def update(self, epoch, losses, scores, last):
         if not self.verbose:
             return
         values = [("loss", losses[-1])] + (
             [("val_score", scores[-1])] if scores else []
         )
         if self.bar is not None:
-            self.bar.update(epoch, values=values, finalize=False)
+            self.bar.update(epoch, values=values, finalize=last)
         else:
             text = " - ".join(f"{k}: {v:.4f}" for k, v in values)
             print(f"Epoch {epoch}: {text}", file=sys.stdout, flush=True)

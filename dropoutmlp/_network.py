@@ -83,15 +83,23 @@ def keras_activation(name: str) -> str:
     return SKLEARN_ACTIVATIONS.get(name, name)
 
 
-def _seeded_initializer(
+def seeded_initializer(
     initializer: str | keras.initializers.Initializer, seed: int
 ) -> keras.initializers.Initializer:
     """A fresh initializer instance that draws from ``seed``.
 
-    An instance given by the user keeps its own seed when it has one.
+    A name is resolved with the seed in its config, so Keras never draws a
+    default seed from Python's global ``random``; an initializer that takes no
+    seed (``"zeros"``, ``"ones"``...) is made without one.  An instance given
+    by the user is copied, keeping its own seed when it has one.
     """
     if isinstance(initializer, str):
-        initializer = keras.initializers.get(initializer)
+        try:
+            return keras.initializers.get(
+                {"class_name": initializer, "config": {"seed": seed}}
+            )
+        except TypeError:  # an initializer without a seed argument
+            return keras.initializers.get({"class_name": initializer, "config": {}})
     config = initializer.get_config()
     if "seed" in config and config["seed"] is None:
         config["seed"] = seed
@@ -141,7 +149,7 @@ def build_mlp(spec: NetworkSpec, seed: int) -> keras.Sequential:
             keras.layers.Dense(
                 units,
                 activation=spec.activation,
-                kernel_initializer=_seeded_initializer(
+                kernel_initializer=seeded_initializer(
                     spec.kernel_initializer, seed + i
                 ),
                 kernel_regularizer=regularizer,
@@ -159,7 +167,7 @@ def build_mlp(spec: NetworkSpec, seed: int) -> keras.Sequential:
         keras.layers.Dense(
             spec.n_outputs,
             activation=spec.output_activation,
-            kernel_initializer=_seeded_initializer(
+            kernel_initializer=seeded_initializer(
                 spec.kernel_initializer, seed + len(spec.hidden_layer_sizes) + 1
             ),
             kernel_regularizer=regularizer,
