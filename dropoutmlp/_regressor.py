@@ -282,7 +282,9 @@ class DropoutMLPRegressor(RegressorMixin, BaseDropoutMLP):
         spec = self._spec
         return spec.input_dropout > 0 or any(rate > 0 for rate in spec.dropout)
 
-    def predict(self, X, return_std: bool = False):
+    def predict(
+        self, X, return_std: bool = False
+    ) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
         """Predicted targets, optionally with their MC-dropout uncertainty.
 
         Parameters
