@@ -26,14 +26,14 @@ from ._article import ARTICLE_MODELS, ARTICLE_RESULTS, article_model
 BUNDLED = ("breast_cancer", "wine", "digits")
 DATASETS = ("sonar", *BUNDLED)
 _STEP = "dropoutmlpclassifier"  # make_pipeline's name of the network step
-# Grid options: (command-line flag, estimator parameter).
-_GRID_OPTIONS = (
-    ("hidden_layer_sizes", "hidden_layer_sizes"),
-    ("input_dropout", "input_dropout"),
-    ("dropout", "dropout"),
-    ("max_norm", "max_norm"),
-    ("learning_rate", "learning_rate"),
-    ("momentum", "momentum"),
+# Estimator parameters the grid command searches (each has an option).
+_GRID_PARAMS = (
+    "hidden_layer_sizes",
+    "input_dropout",
+    "dropout",
+    "max_norm",
+    "learning_rate",
+    "momentum",
 )
 
 
@@ -424,7 +424,8 @@ def load_data(data: str, label_column: str | None = None) -> Dataset:
     ----------
     data : str
         ``"sonar"``, ``"breast_cancer"``, ``"wine"``, ``"digits"`` or the
-        path of a CSV file.
+        path of a CSV file (the names win: write ``./wine`` for a file
+        called ``wine``).
     label_column : str or None, default=None
         Label column of a CSV file (see :func:`read_csv`).
 
@@ -437,7 +438,7 @@ def load_data(data: str, label_column: str | None = None) -> Dataset:
     UsageError
         Unknown name, missing or malformed file, Sonar unavailable.
     """
-    if data in DATASETS and not Path(data).is_file():
+    if data in DATASETS:
         if label_column is not None:
             raise UsageError(
                 f"--label-column only applies to CSV files, not to {data!r}"
@@ -673,8 +674,8 @@ def _format_value(value) -> str:
 
 def _param_grid(args) -> dict[str, list]:
     grid = {}
-    for flag, param in _GRID_OPTIONS:
-        values = getattr(args, flag)
+    for param in _GRID_PARAMS:
+        values = getattr(args, param)
         if values is not None:
             grid[param] = list(dict.fromkeys(values))
     return grid
@@ -849,6 +850,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     int
         Exit status 0.  Bad arguments raise ``SystemExit(2)`` after one line
         on stderr.
+
+    Examples
+    --------
+    >>> from dropoutmlp.__main__ import main
+    >>> main(["compare", "--data", "wine", "--folds", "3", "--epochs", "20"])
+    ... # doctest: +SKIP
+    Data: wine (178 samples, 13 features, 3 classes)
+    ...
+    0
     """
     parser = build_parser()
     args = parser.parse_args(argv)
