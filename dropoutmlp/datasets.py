@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import os
 import socket
+import warnings
 from contextlib import contextmanager
 from pathlib import Path
 from urllib.error import URLError
@@ -131,7 +132,11 @@ def _socket_timeout(seconds: float):
 def _fetch_sonar_openml(data_home) -> tuple[np.ndarray, np.ndarray]:
     """Sonar from OpenML (id 40), through scikit-learn's cache in ``data_home``."""
     try:
-        with _socket_timeout(_OPENML_TIMEOUT):
+        with _socket_timeout(_OPENML_TIMEOUT), warnings.catch_warnings():
+            # scikit-learn warns before its retry; the error below says it all.
+            warnings.filterwarnings(
+                "ignore", message="A network error occurred", category=UserWarning
+            )
             bunch = fetch_openml(
                 data_id=SONAR_OPENML_ID,
                 data_home=data_home,

@@ -1,6 +1,7 @@
 """Tests of dropoutmlp.datasets.load_sonar (no network: OpenML is monkeypatched)."""
 
 import socket
+import warnings
 from urllib.error import URLError
 
 import numpy as np
@@ -155,11 +156,21 @@ def test_offline_without_local_copy_gives_clear_error(monkeypatch, error):
     monkeypatch.delenv(SONAR_ENV_VAR, raising=False)
 
     def offline(**kwargs):
+        # What scikit-learn does before retrying, then gives up.
+        warnings.warn(
+            "A network error occurred while downloading "
+            "https://www.openml.org/api/v1/json/data/40. Retrying...",
+            UserWarning,
+            stacklevel=2,
+        )
         raise error
 
     monkeypatch.setattr(datasets, "fetch_openml", offline)
-    with pytest.raises(OSError) as info:
-        load_sonar()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        with pytest.raises(OSError) as info:
+            load_sonar()
+    assert caught == []  # the retry warning does not leak: one clear error
     message = str(info.value)
     assert "Could not download the Sonar data set from OpenML" in message
     assert "load_sonar('path/to/sonar.csv')" in message
