@@ -10,7 +10,6 @@ and falls back to a bundled scikit-learn data set otherwise.
 """
 
 import os
-import re
 from pathlib import Path
 
 import dropoutmlp
@@ -72,17 +71,3 @@ html_theme_options = {
 }
 html_sidebars = {"install": [], "quickstart": []}
 
-
-# -- docstring fix-ups --------------------------------------------------------
-# Shapes such as "ndarray of shape (n_features_in_,)" in the estimators'
-# Attributes sections would read as reStructuredText references (a trailing
-# underscore); escape the underscore.
-_TRAILING_UNDERSCORE = re.compile(r"(?<=[(\s])([A-Za-z]\w*)_(?=[,)])")
-
-
-def _escape_trailing_underscores(app, what, name, obj, options, lines):
-    lines[:] = [_TRAILING_UNDERSCORE.sub(r"\1\\_", line) for line in lines]
-
-
-def setup(app):
-    app.connect("autodoc-process-docstring", _escape_trailing_underscores)

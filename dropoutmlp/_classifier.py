@@ -126,7 +126,7 @@ class DropoutMLPClassifier(ClassifierMixin, BaseDropoutMLP):
         Class labels (for multilabel targets, ``arange(n_labels)``).
     n_features_in_ : int
         Number of features seen during fit.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of the features seen during fit, when ``X`` had string column
         names (e.g. a pandas DataFrame).
     model_ : keras.Sequential

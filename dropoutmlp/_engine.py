@@ -485,6 +485,11 @@ class _GraphCache:
         fn = self._fns.pop(key, None)
         if fn is None:
             fn = self.factory(key)
+            # Each function traces once (its input_signature fixes the
+            # shapes), but TensorFlow counts traces per code object across all
+            # the cache's functions and would warn of "excessive retracing"
+            # after a few architectures.  Silence that for these functions only.
+            fn._omit_frequent_tracing_warning = True
         self._fns[key] = fn
         while len(self._fns) > self.maxsize:
             self._fns.popitem(last=False)

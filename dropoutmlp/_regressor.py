@@ -124,15 +124,15 @@ class DropoutMLPRegressor(RegressorMixin, BaseDropoutMLP):
     ----------
     n_features_in_ : int
         Number of features seen during fit.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of the features seen during fit, when ``X`` had string column
         names (e.g. a pandas DataFrame).
     n_outputs_ : int
         Number of targets (output units).
-    target_mean_ : ndarray of shape (n_outputs_,)
+    target_mean_ : ndarray of shape (`n_outputs_`,)
         Mean subtracted from each target before training (zeros when
         ``standardize_target=False``).
-    target_scale_ : ndarray of shape (n_outputs_,)
+    target_scale_ : ndarray of shape (`n_outputs_`,)
         Standard deviation each target was divided by (ones when
         ``standardize_target=False``).
     model_ : keras.Sequential
