@@ -22,6 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from ._article import ARTICLE_MODELS, ARTICLE_RESULTS, article_model
+from .datasets import _is_number
 
 BUNDLED = ("breast_cancer", "wine", "digits")
 DATASETS = ("sonar", *BUNDLED)
@@ -321,14 +322,6 @@ def build_parser() -> argparse.ArgumentParser:
 # --------------------------------------------------------------------------
 # Data
 # --------------------------------------------------------------------------
-
-
-def _is_number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
 
 
 def _label_index(label_column: str | None, n_columns: int, header) -> int:
