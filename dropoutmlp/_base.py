@@ -137,7 +137,7 @@ class BaseDropoutMLP(BaseWrapper):
         momentum=0.9,
         nesterov=False,
         alpha=0.0001,
-        batch_size=32,
+        batch_size=64,
         epochs=200,
         early_stopping=False,
         validation_fraction=0.1,
@@ -211,7 +211,6 @@ class BaseDropoutMLP(BaseWrapper):
             self.kernel_initializer,
             lambda name: seeded_initializer(name, 0),
         )
-        _check_keras_name("optimizer", self.optimizer, keras.optimizers.get)
         if isinstance(self.optimizer, type) and not issubclass(
             self.optimizer, keras.optimizers.Optimizer
         ):
@@ -310,12 +309,12 @@ class BaseDropoutMLP(BaseWrapper):
             verbose=int(self.verbose),
             callbacks=tuple(self.callbacks or ()),
         )
-        try:  # unknown optimizer options fail here, before any work
+        try:  # an unknown optimizer or option fails here, before any work
             _engine.make_optimizer(config)
-        except TypeError as exc:
+        except (TypeError, ValueError) as exc:
             raise ValueError(
-                f"Invalid optimizer options {dict(options)} for "
-                f"optimizer={self.optimizer!r}: {exc}"
+                f"Invalid optimizer={self.optimizer!r} with options "
+                f"{dict(options)}: {exc}"
             ) from None
         model = build_mlp(spec, build_seed)
         result = _engine.train(model, spec, config, X, Y, sample_weight, validation)

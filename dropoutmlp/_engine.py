@@ -53,6 +53,7 @@ _N_SLOTS = {"sgd": 1, "adam": 2, "rmsprop": 2}
 MOMENTUM_OPTIMIZERS = {"sgd": ("momentum", "nesterov"), "rmsprop": ("momentum",)}
 
 GRAPH_CACHE_SIZE = 16
+OPTIMIZER_NAME = "dropoutmlp_optimizer"
 
 
 @dataclass(frozen=True)
@@ -128,19 +129,21 @@ class TrainingResult:
 def make_optimizer(config: TrainingConfig) -> keras.optimizers.Optimizer:
     """The Keras optimizer that ``config`` describes (a new instance).
 
-    An optimizer instance passed by the user is copied, never modified.
+    An optimizer instance passed by the user is copied, never modified.  Ours
+    get a fixed name: TensorFlow keeps some memory for every variable name it
+    has seen, and Keras' default names (``SGD_1``, ``SGD_2``...) are new at
+    every fit.
     """
     opt = config.optimizer
-    options = dict(config.optimizer_options)
     if isinstance(opt, keras.optimizers.Optimizer):
         return opt.__class__.from_config(opt.get_config())
+    options = {"name": OPTIMIZER_NAME, **dict(config.optimizer_options)}
+    options["learning_rate"] = config.learning_rate
     if isinstance(opt, str):
-        cls = keras.optimizers.get(opt).__class__
         for knob in MOMENTUM_OPTIMIZERS.get(opt, ()):
             options.setdefault(knob, getattr(config, knob))
-    else:
-        cls = opt
-    return cls(learning_rate=config.learning_rate, **options)
+        return keras.optimizers.get({"class_name": opt, "config": options})
+    return opt(**options)
 
 
 # --------------------------------------------------------------------------

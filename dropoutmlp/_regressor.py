@@ -69,7 +69,7 @@ class DropoutMLPRegressor(RegressorMixin, BaseDropoutMLP):
         L2 penalty, as in ``MLPRegressor``: each mini-batch's mean loss gets
         ``alpha / (2 * batch_size) * sum(||W||^2)`` over every kernel.
 
-    batch_size : int >= 1, default=32
+    batch_size : int >= 1, default=64
         Rows per mini-batch (capped at the number of training rows).
 
     epochs : int >= 1, default=200
@@ -212,7 +212,7 @@ class DropoutMLPRegressor(RegressorMixin, BaseDropoutMLP):
         momentum=0.9,
         nesterov=False,
         alpha=0.0001,
-        batch_size=32,
+        batch_size=64,
         epochs=200,
         early_stopping=False,
         validation_fraction=0.1,
