@@ -33,7 +33,13 @@ from sklearn.utils.class_weight import compute_sample_weight
 
 from dropoutmlp import ARTICLE_MODELS, DropoutMLPClassifier, _engine, article_model
 
-SMALL = dict(hidden_layer_sizes=(8,), epochs=20, learning_rate=0.02, random_state=0)
+SMALL = dict(
+    hidden_layer_sizes=(8,),
+    epochs=20,
+    batch_size=32,
+    learning_rate=0.02,
+    random_state=0,
+)
 
 
 def _make(n=80, n_features=6, n_classes=2, seed=0, **kw):
@@ -826,7 +832,7 @@ def test_get_params_and_set_params():
         "momentum": 0.9,
         "nesterov": False,
         "alpha": 0.0001,
-        "batch_size": 32,
+        "batch_size": 64,
         "epochs": 200,
         "early_stopping": False,
         "validation_fraction": 0.1,
