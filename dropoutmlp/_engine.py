@@ -32,7 +32,7 @@ from __future__ import annotations
 import math
 import sys
 from collections import OrderedDict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import keras
 import numpy as np
@@ -122,8 +122,6 @@ class TrainingResult:
     validation_scores: list[float] | None
     n_iter: int
     engine: str
-    traces: int = 0
-    extra: dict = field(default_factory=dict)
 
 
 def make_optimizer(config: TrainingConfig) -> keras.optimizers.Optimizer:
@@ -593,7 +591,6 @@ def _chunks(epochs: int, verbose: int) -> list[tuple[int, int]]:
 def _train_graph(model, spec, config, x, y, w, validation) -> TrainingResult:
     key = _graph_key(spec, config)
     fn = GRAPH_CACHE.get(key)
-    traces_before = fn.experimental_get_tracing_count()
     dense = _dense_layers(model)
     params = [tf.convert_to_tensor(v) for d in dense for v in (d.kernel, d.bias)]
     f32 = np.float32
@@ -664,7 +661,6 @@ def _train_graph(model, spec, config, x, y, w, validation) -> TrainingResult:
         validation_scores=scores if config.early_stopping else None,
         n_iter=epoch,
         engine="graph",
-        traces=fn.experimental_get_tracing_count() - traces_before,
     )
 
 
