@@ -9,15 +9,20 @@ fitted attributes.
 
 from __future__ import annotations
 
+import copy
+import difflib
+import functools
+import inspect
+import json
+import math
 from numbers import Integral, Real
 
 import keras
 import numpy as np
-from scikeras.wrappers import BaseWrapper
 from sklearn.base import BaseEstimator
 from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import HasMethods, Interval
+from sklearn.utils._param_validation import Interval, Options
 from sklearn.utils.validation import (
     _check_sample_weight,
     check_is_fitted,
@@ -34,21 +39,55 @@ from ._network import (
 )
 
 _ROUTED_PREFIX = "optimizer__"
+# Routed options that would duplicate a constructor parameter.
+_KNOBS = ("learning_rate", "momentum", "nesterov")
+# MLPClassifier's names for our parameters, to point its users the right way.
+_MLP_NAMES = {
+    "max_iter": "epochs",
+    "solver": "optimizer",
+    "learning_rate_init": "learning_rate",
+    "nesterovs_momentum": "nesterov",
+}
+_FLOAT32_MAX = float(np.finfo(np.float32).max)
+# Keras' built-in optimizers, by name: a class among them means its name.
+_KERAS_OPTIMIZER_NAMES = (
+    "sgd",
+    "adam",
+    "rmsprop",
+    "adagrad",
+    "adadelta",
+    "adamax",
+    "adamw",
+    "nadam",
+    "ftrl",
+    "lion",
+    "lamb",
+    "adafactor",
+)
 
 
-class _Unavailable:
-    """A scikeras method this estimator does not offer: ``hasattr`` is False."""
+def _suggestion(name: str, valid) -> str:
+    """`` (did you mean 'x'?)`` for a close or MLPClassifier-style name."""
+    if name in _MLP_NAMES:
+        return f" (MLPClassifier's {name!r} is {_MLP_NAMES[name]!r} here)"
+    close = difflib.get_close_matches(name, list(valid), n=1)
+    return f" (did you mean {close[0]!r}?)" if close else ""
 
-    def __init__(self, reason: str):
-        self.reason = reason
 
-    def __set_name__(self, owner, name):
-        self.name = name
+def _is_routed(name: str) -> bool:
+    return name.startswith(_ROUTED_PREFIX) and len(name) > len(_ROUTED_PREFIX)
 
-    def __get__(self, instance, owner=None):
-        raise AttributeError(
-            f"{owner.__name__}.{self.name} is not available: {self.reason}"
-        )
+
+@functools.cache
+def _optimizer_names() -> dict:
+    """Keras' built-in optimizer classes mapped to their names."""
+    names = {}
+    for name in _KERAS_OPTIMIZER_NAMES:
+        try:
+            names[type(keras.optimizers.get(name))] = name
+        except ValueError:  # not in this Keras version
+            continue
+    return names
 
 
 def _per_layer(name: str, value, n_layers: int) -> tuple:
@@ -86,7 +125,66 @@ def _check_keras_name(kind: str, value, getter) -> None:
             raise ValueError(f"Unknown {kind} {value!r}: {exc}") from None
 
 
-class BaseDropoutMLP(BaseWrapper):
+def _check_float32_range(X) -> None:
+    """Reject values finite in float64 that overflow the network's float32."""
+    if X.dtype == np.float32 or X.size == 0:
+        return
+    largest = float(np.abs(X).max())
+    if largest > _FLOAT32_MAX:
+        raise ValueError(
+            f"X has values up to {largest:.3g} in magnitude, beyond the float32 "
+            f"range (about {_FLOAT32_MAX:.3g}) the network computes in. Scale the "
+            "features first, e.g. with sklearn.preprocessing.StandardScaler."
+        )
+
+
+def _copy_callbacks(callbacks) -> tuple:
+    """Validated deep copies of the user's Keras callbacks (never bound)."""
+    if callbacks is None:
+        return ()
+    if isinstance(callbacks, keras.callbacks.Callback):
+        callbacks = [callbacks]
+    for cb in callbacks:
+        if not isinstance(cb, keras.callbacks.Callback):
+            raise TypeError(
+                "callbacks must hold keras.callbacks.Callback instances; got "
+                f"{cb!r} of type {type(cb).__name__}."
+            )
+    try:
+        return tuple(copy.deepcopy(cb) for cb in callbacks)
+    except Exception as exc:  # a callback holding e.g. a lock or a file
+        raise TypeError(
+            f"callbacks: each fit trains with copies of the callbacks (the ones "
+            f"given are never modified), and copying one failed: {exc}"
+        ) from None
+
+
+def _pack_model(model: keras.Model) -> dict:
+    """The Keras model in Keras' own formats: JSON config, weights, optimizer."""
+    packed = {"config": model.to_json(), "weights": model.get_weights()}
+    optimizer = getattr(model, "optimizer", None)
+    if optimizer is not None:
+        packed["optimizer"] = json.dumps(keras.optimizers.serialize(optimizer))
+        packed["optimizer_variables"] = [v.numpy() for v in optimizer.variables]
+        packed["loss"] = model.loss
+    return packed
+
+
+def _unpack_model(packed: dict) -> keras.Model:
+    model = keras.models.model_from_json(packed["config"])
+    model.set_weights(packed["weights"])
+    if "optimizer" in packed:
+        optimizer = keras.optimizers.deserialize(json.loads(packed["optimizer"]))
+        model.compile(optimizer=optimizer, loss=packed["loss"])
+        optimizer.build(model.trainable_variables)
+        for variable, value in zip(
+            optimizer.variables, packed["optimizer_variables"], strict=True
+        ):
+            variable.assign(value)
+    return model
+
+
+class BaseDropoutMLP(BaseEstimator):
     """Parameters, validation and the fit pipeline of every dropout MLP.
 
     Subclasses say how targets are encoded (``_encode_targets``) and turn the
@@ -110,18 +208,18 @@ class BaseDropoutMLP(BaseWrapper):
         "alpha": [Interval(Real, 0, None, closed="left")],
         "batch_size": [Interval(Integral, 1, None, closed="left")],
         "epochs": [Interval(Integral, 1, None, closed="left")],
+        "warm_start": ["boolean"],
         "early_stopping": ["boolean"],
         "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
-        "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
+        "n_iter_no_change": [
+            Interval(Integral, 1, None, closed="left"),
+            Options(Real, {np.inf}),
+        ],
         "tol": [Interval(Real, 0, None, closed="left")],
-        "callbacks": [None, list, HasMethods(["on_epoch_end"])],
+        "callbacks": [None, list, tuple, keras.callbacks.Callback],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
     }
-
-    # scikeras entry points that the one-way fit pipeline replaces.
-    partial_fit = _Unavailable("train again with fit (the whole run is one graph call)")
-    initialize = _Unavailable("fit builds and trains the network in one step")
 
     def __init__(
         self,
@@ -139,6 +237,7 @@ class BaseDropoutMLP(BaseWrapper):
         alpha=0.0001,
         batch_size=64,
         epochs=200,
+        warm_start=False,
         early_stopping=False,
         validation_fraction=0.1,
         n_iter_no_change=10,
@@ -148,6 +247,15 @@ class BaseDropoutMLP(BaseWrapper):
         verbose=0,
         **kwargs,
     ):
+        unknown = [key for key in kwargs if not _is_routed(key)]
+        if unknown:
+            valid = self._get_param_names()
+            hints = "; ".join(f"{k!r}{_suggestion(k, valid)}" for k in unknown)
+            raise TypeError(
+                f"{type(self).__name__}.__init__() got unexpected keyword "
+                f"argument(s) {hints}. Only the constructor's parameters and "
+                f"routed '{_ROUTED_PREFIX}<option>' keywords are accepted."
+            )
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
         self.input_dropout = input_dropout
@@ -161,6 +269,7 @@ class BaseDropoutMLP(BaseWrapper):
         self.alpha = alpha
         self.batch_size = batch_size
         self.epochs = epochs
+        self.warm_start = warm_start
         self.early_stopping = early_stopping
         self.validation_fraction = validation_fraction
         self.n_iter_no_change = n_iter_no_change
@@ -171,24 +280,103 @@ class BaseDropoutMLP(BaseWrapper):
         # scikeras-style routed parameters, e.g. ``optimizer__beta_2=0.99``.
         vars(self).update(kwargs)
 
-    # scikit-learn's repr, not scikeras' one-parameter-per-line listing.
-    __repr__ = BaseEstimator.__repr__
+    # ----------------------------------------------------------------------
+    # Parameters
+
+    def get_params(self, deep: bool = True) -> dict:
+        """Parameters of this estimator, routed ``optimizer__*`` ones included.
+
+        Parameters
+        ----------
+        deep : bool, default=True
+            Also return the parameters of contained estimators.
+
+        Returns
+        -------
+        params : dict
+            Parameter names mapped to their values.
+        """
+        params = super().get_params(deep=deep)
+        params.update(
+            (key, value) for key, value in vars(self).items() if _is_routed(key)
+        )
+        return params
+
+    def set_params(self, **params):
+        """Set parameters; unknown names raise before anything is changed.
+
+        Parameters
+        ----------
+        **params : dict
+            Constructor parameters and routed ``optimizer__<option>`` keywords.
+
+        Returns
+        -------
+        self : object
+            This estimator.
+        """
+        valid = self._get_param_names()
+        for key in params:
+            name = key.partition("__")[0]
+            if not _is_routed(key) and name not in valid:
+                raise ValueError(
+                    f"Invalid parameter {key!r} for estimator "
+                    f"{type(self).__name__}{_suggestion(name, valid)}. Valid "
+                    f"parameters are: {sorted(valid)} and routed "
+                    f"'{_ROUTED_PREFIX}<option>' keywords."
+                )
+        routed = {k: v for k, v in params.items() if _is_routed(k)}
+        super().set_params(**{k: v for k, v in params.items() if k not in routed})
+        vars(self).update(routed)
+        return self
 
     def _routed_optimizer_options(self) -> tuple:
-        params = self.get_params(deep=False)
-        unknown = [k for k in params if "__" in k and not k.startswith(_ROUTED_PREFIX)]
-        if unknown:
-            raise ValueError(
-                f"Unsupported routed parameters {unknown}: {type(self).__name__} "
-                f"routes only '{_ROUTED_PREFIX}*' parameters (to the optimizer)."
-            )
-        return tuple(
+        options = tuple(
             sorted(
                 (k[len(_ROUTED_PREFIX) :], v)
-                for k, v in params.items()
-                if k.startswith(_ROUTED_PREFIX)
+                for k, v in vars(self).items()
+                if _is_routed(k)
             )
         )
+        for name, _ in options:
+            if name in _KNOBS:
+                raise ValueError(
+                    f"{_ROUTED_PREFIX}{name} duplicates the constructor parameter "
+                    f"{name!r}, which sets it for every optimizer and engine: set "
+                    f"{name}=... instead of {_ROUTED_PREFIX}{name}."
+                )
+        return options
+
+    def _resolve_optimizer(self, options: tuple) -> tuple:
+        """(optimizer, options) for the engine: a Keras class means its name."""
+        opt = self.optimizer
+        if isinstance(opt, str):
+            return opt.lower(), options
+        if isinstance(opt, type):
+            if not issubclass(opt, keras.optimizers.Optimizer):
+                raise ValueError(
+                    f"optimizer must be a name, a Keras optimizer class or "
+                    f"instance; got {opt!r}."
+                )
+            name = _optimizer_names().get(opt)
+            if name is not None:
+                return name, options
+            # Another optimizer class gets the knobs its constructor takes.
+            takes = inspect.signature(opt).parameters
+            knobs = tuple(
+                (knob, getattr(self, knob))
+                for knob in ("momentum", "nesterov")
+                if knob in takes and knob not in dict(options)
+            )
+            return opt, options + knobs
+        if options:
+            raise ValueError(
+                f"Routed options {[_ROUTED_PREFIX + k for k, _ in options]} "
+                f"cannot be applied to an optimizer instance ({opt!r}), which is "
+                "used as configured: give its class or name instead, or set the "
+                "options on the instance."
+            )
+        return opt, options
 
     def _check_params(self):
         """Validate every parameter; return (hidden sizes, rates, limits, options)."""
@@ -211,13 +399,6 @@ class BaseDropoutMLP(BaseWrapper):
             self.kernel_initializer,
             lambda name: seeded_initializer(name, 0),
         )
-        if isinstance(self.optimizer, type) and not issubclass(
-            self.optimizer, keras.optimizers.Optimizer
-        ):
-            raise ValueError(
-                f"optimizer must be a name, a Keras optimizer class or instance; "
-                f"got {self.optimizer!r}."
-            )
         return (
             tuple(int(u) for u in hidden),
             rates,
@@ -228,13 +409,19 @@ class BaseDropoutMLP(BaseWrapper):
     def _seed(self, rng: np.random.RandomState) -> int:
         return int(rng.randint(np.iinfo(np.int32).max))
 
+    # ----------------------------------------------------------------------
+    # Training
+
     def fit(self, X, y, sample_weight=None):
         """Build the network and train it on ``(X, y)``.
+
+        With ``warm_start=True`` and a fitted network, training continues from
+        its weights (and optimizer state) for another ``epochs`` epochs.
 
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
-            Training data (dense; NaN and inf are rejected).
+            Training data (NaN, inf and values beyond float32 are rejected).
         y : array-like of shape (n_samples,) or (n_samples, n_outputs)
             Targets.
         sample_weight : array-like of shape (n_samples,), default=None
@@ -246,7 +433,13 @@ class BaseDropoutMLP(BaseWrapper):
         self : object
             The fitted estimator.
         """
-        hidden, rates, limits, options = self._check_params()
+        return self._fit(X, y, sample_weight, incremental=False)
+
+    def _continues(self, incremental: bool) -> bool:
+        """Whether this fit continues the fitted network (warm start)."""
+        return self.__sklearn_is_fitted__() and (incremental or self.warm_start)
+
+    def _validate_training_data(self, X, y, reset: bool):
         X, y = validate_data(
             self,
             X,
@@ -254,12 +447,86 @@ class BaseDropoutMLP(BaseWrapper):
             dtype=(np.float32, np.float64),
             multi_output=True,
             y_numeric=self._y_numeric,
+            reset=reset,
         )
-        X = X.astype(np.float32, copy=False)
+        _check_float32_range(X)
+        return X.astype(np.float32, copy=False), y
+
+    def _validation_split(self, X, Y, y, sample_weight, seed):
+        """Hold out ``validation_fraction`` of the rows, or say why it can't."""
+        n = len(X)
+        n_val = math.ceil(self.validation_fraction * n)
+        stratify = self._stratify(y)
+        n_classes = 0 if stratify is None else len(np.unique(stratify))
+        needed = max(2, n_classes)
+        if n_val < needed or n - n_val < max(1, n_classes):
+            what = (
+                f"one row per class ({n_classes} classes)"
+                if n_classes > 2
+                else "scoring (at least 2 rows)"
+            )
+            raise ValueError(
+                f"early_stopping=True: validation_fraction={self.validation_fraction}"
+                f" of the {n} training rows holds out {n_val} row(s) and leaves "
+                f"{n - n_val} to train on; the validation set needs {needed} for "
+                f"{what} and the rest at least {max(1, n_classes)}. Increase "
+                "validation_fraction (or give more rows)."
+            )
+        if stratify is not None and min(np.unique(stratify, return_counts=True)[1]) < 2:
+            raise ValueError(
+                "early_stopping=True splits the rows stratified by class, which "
+                "needs at least 2 rows of every class; the least populated class "
+                "has 1. Give more rows or set early_stopping=False."
+            )
+        X, x_val, Y, y_val, sample_weight, _ = train_test_split(
+            X,
+            Y,
+            sample_weight,
+            test_size=self.validation_fraction,
+            random_state=seed,
+            stratify=stratify,
+        )
+        return X, Y, sample_weight, (x_val, y_val)
+
+    def _training_config(self, optimizer, options, batch_size, epochs, seed, callbacks):
+        n_iter_no_change = self.n_iter_no_change
+        return _engine.TrainingConfig(
+            optimizer=optimizer,
+            learning_rate=float(self.learning_rate),
+            momentum=float(self.momentum),
+            nesterov=bool(self.nesterov),
+            optimizer_options=options,
+            batch_size=int(batch_size),
+            epochs=int(epochs),
+            early_stopping=bool(self.early_stopping),
+            n_iter_no_change=(
+                int(n_iter_no_change) if math.isfinite(n_iter_no_change) else math.inf
+            ),
+            tol=float(self.tol),
+            seed=seed,
+            verbose=int(self.verbose),
+            callbacks=callbacks,
+        )
+
+    def _fit(self, X, y, sample_weight, incremental: bool, classes=None):
+        hidden, rates, limits, options = self._check_params()
+        if incremental and self.early_stopping:
+            raise ValueError(
+                "partial_fit does not support early_stopping=True (each call is "
+                "one epoch on the rows given); set early_stopping=False."
+            )
+        continues = self._continues(incremental)
+        X, y = self._validate_training_data(X, y, reset=not continues)
         sample_weight = _check_sample_weight(
             sample_weight, X, dtype=np.float32, ensure_non_negative=True
         )
-        Y, output_kind, sample_weight = self._encode_targets(y, sample_weight)
+        Y, output_kind, sample_weight = self._encode_targets(
+            y,
+            sample_weight,
+            continues=continues,
+            incremental=incremental,
+            classes=classes,
+        )
         keep = sample_weight > 0
         if not keep.any():
             raise ValueError(
@@ -271,16 +538,10 @@ class BaseDropoutMLP(BaseWrapper):
         build_seed, train_seed, split_seed = (self._seed(rng) for _ in range(3))
         validation = None
         if self.early_stopping:
-            X, x_val, Y, y_val, sample_weight, _ = train_test_split(
-                X,
-                Y,
-                sample_weight,
-                test_size=self.validation_fraction,
-                random_state=split_seed,
-                stratify=self._stratify(y),
+            X, Y, sample_weight, validation = self._validation_split(
+                X, Y, y, sample_weight, split_seed
             )
-            validation = (x_val, y_val)
-        batch_size = min(self.batch_size, len(X))
+        batch_size = min(int(self.batch_size), len(X))
         spec = NetworkSpec(
             n_features=X.shape[1],
             hidden_layer_sizes=hidden,
@@ -293,21 +554,14 @@ class BaseDropoutMLP(BaseWrapper):
             kernel_initializer=self.kernel_initializer,
             l2=self.alpha / (2 * batch_size),
         )
-        optimizer = self.optimizer
-        config = _engine.TrainingConfig(
-            optimizer=optimizer.lower() if isinstance(optimizer, str) else optimizer,
-            learning_rate=float(self.learning_rate),
-            momentum=float(self.momentum),
-            nesterov=bool(self.nesterov),
-            optimizer_options=options,
-            batch_size=batch_size,
-            epochs=int(self.epochs),
-            early_stopping=bool(self.early_stopping),
-            n_iter_no_change=int(self.n_iter_no_change),
-            tol=float(self.tol),
-            seed=train_seed,
-            verbose=int(self.verbose),
-            callbacks=tuple(self.callbacks or ()),
+        optimizer, options = self._resolve_optimizer(options)
+        config = self._training_config(
+            optimizer,
+            options,
+            batch_size,
+            1 if incremental else self.epochs,
+            train_seed,
+            _copy_callbacks(self.callbacks),
         )
         try:  # an unknown optimizer or option fails here, before any work
             _engine.make_optimizer(config)
@@ -317,36 +571,72 @@ class BaseDropoutMLP(BaseWrapper):
                 f"{dict(options)}: {exc}"
             ) from None
         model = build_mlp(spec, build_seed)
+        if continues:
+            self._check_same_network(spec)
+            model.set_weights(self.model_.get_weights())
         result = _engine.train(model, spec, config, X, Y, sample_weight, validation)
+        self._store_result(model, spec, result, continues)
+        return self
 
+    def _check_same_network(self, spec: NetworkSpec) -> None:
+        old = self._spec
+        if old.layer_sizes != spec.layer_sizes or old.output_kind != spec.output_kind:
+            raise ValueError(
+                f"warm_start/partial_fit continue the fitted network of layer sizes "
+                f"{old.layer_sizes} ({old.output_kind}); these parameters and data "
+                f"give {spec.layer_sizes} ({spec.output_kind}). Fit anew with "
+                "warm_start=False (or clone the estimator)."
+            )
+
+    def _store_result(self, model, spec, result, continues: bool) -> None:
+        """Fitted attributes from a training result (extended when continuing)."""
+        if continues:
+            self.loss_curve_ = self.loss_curve_ + result.loss_curve
+            self.n_iter_ += result.n_iter
+            if result.validation_scores is not None:
+                self.validation_scores_ = (
+                    self.validation_scores_ or []
+                ) + result.validation_scores
+        else:
+            self.loss_curve_ = list(result.loss_curve)
+            self.n_iter_ = result.n_iter
+            self.validation_scores_ = result.validation_scores
         self.model_ = model
         self._spec = spec
         self.engine_ = result.engine
-        self.loss_curve_ = result.loss_curve
-        self.best_loss_ = float(np.min(result.loss_curve))
-        self.n_iter_ = result.n_iter
-        self.validation_scores_ = result.validation_scores
+        # As MLPClassifier: with early stopping the validation score decides.
+        self.best_loss_ = None if self.early_stopping else float(min(self.loss_curve_))
         self.best_validation_score_ = (
             max(result.validation_scores) if result.validation_scores else None
         )
-        return self
+
+    # ----------------------------------------------------------------------
+    # Prediction
+
+    def _validate_X(self, X):
+        check_is_fitted(self)
+        X = validate_data(self, X, dtype=(np.float32, np.float64), reset=False)
+        _check_float32_range(X)
+        return X
 
     def _network_outputs(self, X) -> np.ndarray:
         """Validated ``X`` through the fitted network, in inference mode."""
-        check_is_fitted(self)
-        X = validate_data(self, X, dtype=(np.float32, np.float64), reset=False)
+        X = self._validate_X(X)
         return _engine.predict(self.model_, X)
 
-    def _mc_outputs(self, X, n_samples, random_state):
-        """Mean and std of the network's outputs over MC-dropout passes."""
-        if not isinstance(n_samples, Integral) or n_samples < 1:
-            raise ValueError(f"n_samples must be an integer >= 1; got {n_samples!r}.")
-        check_is_fitted(self)
-        X = validate_data(self, X, dtype=(np.float32, np.float64), reset=False)
+    def _mc_outputs(self, X, n_samples: int, random_state):
+        """Mean and std of the network's outputs over MC-dropout passes.
+
+        ``X`` comes from ``_validate_X`` and ``n_samples`` from
+        ``_check_n_samples``.
+        """
         seed = self._seed(check_random_state(random_state))
         return _engine.mc_predict(
             self.model_, self._spec, X.astype(np.float32, copy=False), n_samples, seed
         )
+
+    # ----------------------------------------------------------------------
+    # scikit-learn protocol
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -356,3 +646,34 @@ class BaseDropoutMLP(BaseWrapper):
 
     def __sklearn_is_fitted__(self) -> bool:
         return hasattr(self, "model_")
+
+    def __getstate__(self) -> dict:
+        """Picklable state: the Keras model as its JSON config and weights.
+
+        The network is stored in Keras' own formats (``model.to_json()``, the
+        weight arrays, the serialized optimizer and its variables), so pickle,
+        joblib and ``skops.io`` need no Keras-specific pickling support.
+        """
+        state = dict(super().__getstate__())
+        model = state.pop("model_", None)
+        if model is not None:
+            state["_packed_model"] = _pack_model(model)
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        state = dict(state)
+        packed = state.pop("_packed_model", None)
+        super().__setstate__(state)
+        if packed is not None:
+            self.model_ = _unpack_model(packed)
+
+
+def _check_n_samples(n_samples) -> int:
+    if (
+        not isinstance(n_samples, Integral)
+        or isinstance(n_samples, bool)
+        or n_samples < 1
+    ):
+        raise ValueError(f"n_samples must be an integer >= 1; got {n_samples!r}.")
+    return int(n_samples)
+

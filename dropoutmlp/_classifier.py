@@ -6,11 +6,15 @@ import numpy as np
 from sklearn.base import ClassifierMixin
 from sklearn.preprocessing import LabelBinarizer
 from sklearn.utils._param_validation import StrOptions
-from sklearn.utils.class_weight import compute_sample_weight
-from sklearn.utils.multiclass import check_classification_targets, type_of_target
+from sklearn.utils.class_weight import compute_class_weight, compute_sample_weight
+from sklearn.utils.multiclass import (
+    check_classification_targets,
+    type_of_target,
+    unique_labels,
+)
 from sklearn.utils.validation import column_or_1d
 
-from ._base import BaseDropoutMLP
+from ._base import BaseDropoutMLP, _check_n_samples
 
 
 class DropoutMLPClassifier(ClassifierMixin, BaseDropoutMLP):
@@ -199,6 +203,7 @@ class DropoutMLPClassifier(ClassifierMixin, BaseDropoutMLP):
         alpha=0.0001,
         batch_size=64,
         epochs=200,
+        warm_start=False,
         early_stopping=False,
         validation_fraction=0.1,
         n_iter_no_change=10,
@@ -223,6 +228,7 @@ class DropoutMLPClassifier(ClassifierMixin, BaseDropoutMLP):
             alpha=alpha,
             batch_size=batch_size,
             epochs=epochs,
+            warm_start=warm_start,
             early_stopping=early_stopping,
             validation_fraction=validation_fraction,
             n_iter_no_change=n_iter_no_change,
@@ -234,7 +240,49 @@ class DropoutMLPClassifier(ClassifierMixin, BaseDropoutMLP):
         )
         self.class_weight = class_weight
 
-    def _encode_targets(self, y, sample_weight):
+    def partial_fit(self, X, y, sample_weight=None, classes=None):
+        """Train the network for one epoch on ``(X, y)``, as ``MLPClassifier``.
+
+        The first call builds the network and needs every class the stream
+        will hold; later calls continue from the current weights and optimizer
+        state.  Each call is one pass over the rows given, in mini-batches of
+        ``batch_size``; ``epochs`` and ``warm_start`` do not apply.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Rows of this batch of the stream.
+        y : array-like of shape (n_samples,) or (n_samples, n_labels)
+            Their targets.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative per-row weights of the loss.
+        classes : array-like of shape (n_classes,), default=None
+            Every class of the whole stream (``np.unique(y_all)``), required on
+            the first call and optional later (it must then be the same).  For
+            multilabel targets, ``arange(n_labels)``.
+
+        Returns
+        -------
+        self : object
+            The updated estimator.
+        """
+        if not self.__sklearn_is_fitted__():
+            if classes is None:
+                raise ValueError(
+                    "classes must be passed on the first call to partial_fit."
+                )
+        elif classes is not None and not np.array_equal(
+            unique_labels(classes), self.classes_
+        ):
+            raise ValueError(
+                f"classes={classes!r} is not the same as on the first call to "
+                f"partial_fit, which was {self.classes_!r}."
+            )
+        else:
+            classes = None
+        return self._fit(X, y, sample_weight, incremental=True, classes=classes)
+
+    def _encode_targets(self, y, sample_weight, *, continues, incremental, classes):
         """One column per output unit; class weights folded into the weights."""
         check_classification_targets(y)
         if y.ndim == 2 and y.shape[1] == 1:
@@ -245,20 +293,57 @@ class DropoutMLPClassifier(ClassifierMixin, BaseDropoutMLP):
                 f"{type(self).__name__} supports binary, multiclass and "
                 f"multilabel-indicator targets; got {target_type}."
             )
-        self._label_binarizer = LabelBinarizer().fit(y)
-        self.classes_ = self._label_binarizer.classes_
-        if len(self.classes_) < 2:
-            raise ValueError(
-                f"The target has only one class ({self.classes_[0]!r}); "
-                "a classifier needs at least two."
+        multilabel = target_type == "multilabel-indicator"
+        if not continues:
+            binarizer = LabelBinarizer().fit(
+                y if classes is None or multilabel else classes
             )
+            if len(binarizer.classes_) < 2:
+                raise ValueError(
+                    f"The target has only one class ({binarizer.classes_[0]!r}); "
+                    "a classifier needs at least two."
+                )
+            self._label_binarizer = binarizer
+            self.classes_ = binarizer.classes_
+        if not multilabel:
+            unseen = np.setdiff1d(np.unique(y), self.classes_)
+            if len(unseen):
+                raise ValueError(
+                    f"y has classes {unseen!r} not in classes_={self.classes_!r}"
+                    + (
+                        " (the classes given to the first partial_fit call)."
+                        if incremental or classes is not None
+                        else "."
+                    )
+                )
         Y = self._label_binarizer.transform(y).astype(np.float32)
-        kind = {"multilabel-indicator": "multilabel"}.get(target_type, target_type)
+        y_type = self._label_binarizer.y_type_
+        kind = {"multilabel-indicator": "multilabel"}.get(y_type, y_type)
         if self.class_weight is not None:
-            sample_weight = sample_weight * compute_sample_weight(
-                self.class_weight, y
-            ).astype(np.float32)
+            sample_weight = sample_weight * self._class_weights(y, incremental)
         return Y, kind, sample_weight
+
+    def _class_weights(self, y, incremental: bool) -> np.ndarray:
+        """Per-row weights of ``class_weight``, checked like ``sample_weight``."""
+        class_weight = self.class_weight
+        if isinstance(class_weight, dict):
+            negative = {k: v for k, v in class_weight.items() if v < 0}
+            if negative:
+                raise ValueError(
+                    f"Negative values in class_weight: {negative}. Class weights, "
+                    "like sample_weight, must be >= 0."
+                )
+        elif incremental:  # "balanced" would re-weight every batch its own way
+            raise ValueError(
+                "class_weight='balanced' is not supported by partial_fit: compute "
+                "the weights on the whole stream with "
+                "sklearn.utils.class_weight.compute_class_weight and pass them "
+                "as a dict."
+            )
+        if y.ndim == 2:  # multilabel
+            return compute_sample_weight(class_weight, y).astype(np.float32)
+        weights = compute_class_weight(class_weight, classes=self.classes_, y=y)
+        return weights[np.searchsorted(self.classes_, y)].astype(np.float32)
 
     def _stratify(self, y):
         return None if self._label_binarizer.y_type_.startswith("multilabel") else y
@@ -316,7 +401,8 @@ class DropoutMLPClassifier(ClassifierMixin, BaseDropoutMLP):
         >>> mean.shape, std.shape
         ((3, 3), (3, 3))
         """
-        mean, std = self._mc_outputs(X, n_samples, random_state)
+        n_samples = _check_n_samples(n_samples)
+        mean, std = self._mc_outputs(self._validate_X(X), n_samples, random_state)
         mean, std = mean.astype(np.float64), std.astype(np.float64)
         if self._label_binarizer.y_type_ == "binary":
             return np.hstack([1.0 - mean, mean]), np.hstack([std, std])

@@ -8,7 +8,8 @@ import numpy as np
 from sklearn.base import RegressorMixin
 from sklearn.utils._param_validation import Interval
 
-from ._base import BaseDropoutMLP
+from . import _engine
+from ._base import BaseDropoutMLP, _check_n_samples
 
 
 class DropoutMLPRegressor(RegressorMixin, BaseDropoutMLP):
@@ -214,6 +215,7 @@ class DropoutMLPRegressor(RegressorMixin, BaseDropoutMLP):
         alpha=0.0001,
         batch_size=64,
         epochs=200,
+        warm_start=False,
         early_stopping=False,
         validation_fraction=0.1,
         n_iter_no_change=10,
@@ -239,6 +241,7 @@ class DropoutMLPRegressor(RegressorMixin, BaseDropoutMLP):
             alpha=alpha,
             batch_size=batch_size,
             epochs=epochs,
+            warm_start=warm_start,
             early_stopping=early_stopping,
             validation_fraction=validation_fraction,
             n_iter_no_change=n_iter_no_change,
@@ -251,31 +254,87 @@ class DropoutMLPRegressor(RegressorMixin, BaseDropoutMLP):
         self.standardize_target = standardize_target
         self.mc_samples = mc_samples
 
-    def _encode_targets(self, y, sample_weight):
+    def partial_fit(self, X, y, sample_weight=None):
+        """Train the network for one epoch on ``(X, y)``, as ``MLPRegressor``.
+
+        The first call builds the network and, with ``standardize_target``,
+        fixes the target's mean and scale from its rows (keep the first batch
+        representative); later calls continue from the current weights and
+        optimizer state.  Each call is one pass over the rows given, in
+        mini-batches of ``batch_size``; ``epochs`` and ``warm_start`` do not
+        apply.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Rows of this batch of the stream.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            Their targets.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative per-row weights of the loss.
+
+        Returns
+        -------
+        self : object
+            The updated estimator.
+        """
+        return self._fit(X, y, sample_weight, incremental=True)
+
+    def _encode_targets(self, y, sample_weight, *, continues, incremental, classes):
         """Targets as float32 columns, standardised with weighted moments."""
-        self._y_ndim = y.ndim
+        del incremental, classes  # a regressor has no classes
         Y = np.asarray(y, dtype=np.float64).reshape(len(y), -1)
-        self.n_outputs_ = Y.shape[1]
-        if self.standardize_target:
+        if continues:
+            if Y.shape[1] != self.n_outputs_:
+                raise ValueError(
+                    f"y has {Y.shape[1]} target(s); the fitted network has "
+                    f"{self.n_outputs_}."
+                )
+            mean, scale = self.target_mean_, self.target_scale_
+        elif self.standardize_target:
             weights = np.asarray(sample_weight, dtype=np.float64)
-            if weights.sum() > 0:
-                mean = np.average(Y, axis=0, weights=weights)
-                var = np.average((Y - mean) ** 2, axis=0, weights=weights)
-            else:  # the base class rejects this case right after
-                mean, var = np.zeros(Y.shape[1]), np.ones(Y.shape[1])
-            scale = np.sqrt(var)
+            with np.errstate(over="ignore", invalid="ignore"):
+                if weights.sum() > 0:
+                    mean = np.average(Y, axis=0, weights=weights)
+                    var = np.average((Y - mean) ** 2, axis=0, weights=weights)
+                else:  # the base class rejects this case right after
+                    mean, var = np.zeros(Y.shape[1]), np.ones(Y.shape[1])
+                scale = np.sqrt(var)
+            if not (np.isfinite(mean).all() and np.isfinite(scale).all()):
+                raise ValueError(
+                    "Standardising y overflows: its mean or variance is not "
+                    f"finite in float64 (values up to {np.abs(Y).max():.3g}). "
+                    "Rescale the target, e.g. divide it by a power of ten."
+                )
             # As StandardScaler: a (near-)constant target is only centred.
             scale[scale < 10 * np.finfo(np.float64).eps * np.maximum(1, abs(mean))] = 1
         else:
             mean, scale = np.zeros(Y.shape[1]), np.ones(Y.shape[1])
-        self.target_mean_, self.target_scale_ = mean, scale
-        Y = ((Y - mean) / scale).astype(np.float32)
+        with np.errstate(over="ignore"):
+            Y = ((Y - mean) / scale).astype(np.float32)
+        if not np.isfinite(Y).all():
+            raise ValueError(
+                "y overflows float32, the precision the network trains in, "
+                + (
+                    "after standardisation. "
+                    if self.standardize_target
+                    else "(standardize_target=False). "
+                )
+                + "Rescale the target"
+                + ("." if self.standardize_target else " or standardise it.")
+            )
+        if not continues:
+            self._y_ndim = y.ndim
+            self.n_outputs_ = Y.shape[1]
+            self.target_mean_, self.target_scale_ = mean, scale
         return Y, "regression", sample_weight
 
     def _stratify(self, y):
         return None
 
-    def _to_target_shape(self, values: np.ndarray) -> np.ndarray:
+    def _to_target(self, values: np.ndarray, dtype) -> np.ndarray:
+        """Network values in the shape of ``y`` and the dtype of ``X``."""
+        values = values.astype(dtype, copy=False)
         return values.ravel() if self._y_ndim == 1 else values
 
     def _has_dropout(self) -> bool:
@@ -316,9 +375,10 @@ class DropoutMLPRegressor(RegressorMixin, BaseDropoutMLP):
         standard deviation is exactly 0.
         """
         if not return_std:
-            outputs = self._network_outputs(X)
-            return self._to_target_shape(
-                outputs * self.target_scale_ + self.target_mean_
+            X = self._validate_X(X)
+            outputs = _engine.predict(self.model_, X)
+            return self._to_target(
+                outputs * self.target_scale_ + self.target_mean_, X.dtype
             )
         return self.mc_predict(
             X, n_samples=self.mc_samples, random_state=self.random_state
@@ -351,18 +411,18 @@ class DropoutMLPRegressor(RegressorMixin, BaseDropoutMLP):
         std : ndarray of shape (n_rows,) or (n_rows, n_outputs)
             Standard deviation of the predictions across the passes.
         """
-        if not isinstance(n_samples, Integral) or n_samples < 1:
-            raise ValueError(f"n_samples must be an integer >= 1; got {n_samples!r}.")
-        if self.__sklearn_is_fitted__() and not self._has_dropout():
+        n_samples = _check_n_samples(n_samples)
+        X = self._validate_X(X)
+        if not self._has_dropout():
             # Every pass is the deterministic network: skip n_samples identical
             # float32 passes, whose rounding would give a tiny non-zero std.
-            mean = self._network_outputs(X)
+            mean = _engine.predict(self.model_, X)
             std = np.zeros_like(mean)
         else:
             mean, std = self._mc_outputs(X, n_samples, random_state)
         mean = mean.astype(np.float64) * self.target_scale_ + self.target_mean_
         std = std.astype(np.float64) * self.target_scale_
-        return self._to_target_shape(mean), self._to_target_shape(std)
+        return self._to_target(mean, X.dtype), self._to_target(std, X.dtype)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

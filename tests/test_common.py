@@ -5,12 +5,6 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 from dropoutmlp import DropoutMLPClassifier, DropoutMLPRegressor
 
 EXPECTED_FAILED_CHECKS = {
-    "check_estimator_tags_renamed": (
-        "The check walks the MRO and flags scikeras 0.13's BaseWrapper, which "
-        "defines the pre-1.6 `_more_tags` for old scikit-learn versions. Our "
-        "estimators define `__sklearn_tags__`, which is what scikit-learn >= 1.6 "
-        "reads; the flagged method is never used."
-    ),
     "check_sample_weight_equivalence_on_dense_data": (
         "Weighting a row is not the same as repeating it under stochastic "
         "mini-batch training with dropout: a repeated row lands in more batches, "
