@@ -36,6 +36,7 @@ from dataclasses import dataclass
 
 import keras
 import numpy as np
+import scipy.sparse as sp
 import tensorflow as tf
 
 from ._network import OUTPUT_KINDS, NetworkSpec
@@ -75,7 +76,12 @@ class TrainingConfig:
     early_stopping : bool
         Stop when the validation score has not improved by ``tol`` for
         ``n_iter_no_change`` epochs, then restore the best weights.
-    n_iter_no_change : int
+    loss_stopping : bool
+        Without ``early_stopping``: stop when the training loss has not
+        improved by ``tol`` for ``n_iter_no_change`` epochs (``MLPClassifier``'s
+        rule; the last weights are kept).
+    n_iter_no_change : int or float
+        ``inf`` never stops.
     tol : float
     seed : int
         Seed of the per-epoch shuffle and of the dropout masks.
@@ -93,11 +99,24 @@ class TrainingConfig:
     batch_size: int = 32
     epochs: int = 200
     early_stopping: bool = False
-    n_iter_no_change: int = 10
+    loss_stopping: bool = False
+    n_iter_no_change: float = 10
     tol: float = 1e-4
     seed: int = 0
     verbose: int = 0
     callbacks: tuple = ()
+
+    @property
+    def stopping(self) -> str:
+        """Which stopping rule runs: "validation", "loss" or ""."""
+        if self.early_stopping:
+            return "validation"
+        return "loss" if self.loss_stopping else ""
+
+    @property
+    def patience(self) -> int:
+        """``n_iter_no_change`` as the graph's int32 (``inf`` never stops)."""
+        return int(min(self.n_iter_no_change, np.iinfo(np.int32).max - 1))
 
     @property
     def uses_graph(self) -> bool:
@@ -114,6 +133,43 @@ class TrainingConfig:
         )
 
 
+class DivergenceError(ValueError):
+    """The training loss or the weights stopped being finite: the fit diverged."""
+
+
+def _divergence_message(epoch: int) -> str:
+    return (
+        f"The fit diverged: the training loss or the weights stopped being "
+        f"finite at epoch {epoch}. The learning_rate is likely too high for "
+        "this data, or the features are not standardised (put a StandardScaler "
+        "before the network); training was stopped."
+    )
+
+
+@dataclass
+class OptimizerState:
+    """Where an optimizer stands after a fit, to continue it (numpy only).
+
+    Attributes
+    ----------
+    optimizer : str
+        Which optimizer the slots belong to: an engine optimizer name
+        (``"sgd"``, ``"adam"``, ``"rmsprop"``) or ``"keras:<class name>"``.
+    slots : list of ndarray
+        The optimizer's per-weight slots, in the engine's order.
+    step : int
+        Optimizer steps taken.
+    epoch : int
+        Epochs taken: the next fit's shuffles and dropout masks continue from
+        here.
+    """
+
+    optimizer: str
+    slots: list
+    step: int
+    epoch: int
+
+
 @dataclass
 class TrainingResult:
     """What a fit produced, beyond the weights written into the model."""
@@ -122,6 +178,8 @@ class TrainingResult:
     validation_scores: list[float] | None
     n_iter: int
     engine: str
+    state: OptimizerState
+    stopped_early: bool
 
 
 def make_optimizer(config: TrainingConfig) -> keras.optimizers.Optimizer:
@@ -161,7 +219,8 @@ class _GraphKey:
     l2: bool
     dropout: tuple[bool, ...]
     constrained: tuple[bool, ...]
-    early_stopping: bool
+    stopping: str  # "validation", "loss" or ""
+    sparse: bool = False
 
 
 _HP_NAMES = (
@@ -294,17 +353,41 @@ def _max_norm(w, limit):
     return w * (desired / (keras.config.epsilon() + norms))
 
 
+def _sparse_rows(data, idx, n_features):
+    """Rows ``idx`` of the CSR matrix in ``data``, as a dense float32 batch."""
+    values = tf.RaggedTensor.from_row_splits(data["x_values"], data["x_indptr"])
+    columns = tf.RaggedTensor.from_row_splits(data["x_indices"], data["x_indptr"])
+    values, columns = tf.gather(values, idx), tf.gather(columns, idx)
+    where = tf.stack(
+        [tf.cast(values.value_rowids(), tf.int64), columns.flat_values], axis=1
+    )
+    shape = tf.stack(
+        [tf.cast(tf.shape(idx)[0], tf.int64), tf.constant(n_features, tf.int64)]
+    )
+    return tf.scatter_nd(where, values.flat_values, shape)
+
+
+def _all_finite(loss, params):
+    checks = [tf.reduce_all(tf.math.is_finite(p)) for p in params]
+    return tf.reduce_all(tf.stack([tf.math.is_finite(loss), *checks]))
+
+
 def _make_train_fn(key: _GraphKey):
     """Trace-once function running epochs ``[start, stop)`` of a fit."""
     n_dense = len(key.layer_sizes) - 1
 
     def run(state, data, hp, rates, limits, bs, seed, start, stop, patience):
         params, slots, step = state["params"], state["slots"], state["step"]
-        x, y, w = data["x"], data["y"], data["w"]
-        n = tf.shape(x)[0]
+        y, w = data["y"], data["w"]
+        n = tf.shape(y)[0]
         n_batches = (n + bs - 1) // bs
         nf = tf.cast(n, tf.float32)
         kernels_l2 = hp["l2"]
+
+        def rows(idx):
+            if key.sparse:
+                return _sparse_rows(data, idx, key.n_features)
+            return tf.gather(data["x"], idx)
 
         def batch_loss(p, xb, yb, wb, dseed):
             per_row = _row_losses(
@@ -332,12 +415,12 @@ def _make_train_fn(key: _GraphKey):
                     params[2 * i] = _max_norm(params[2 * i], limits[i])
             return params, slots, loss
 
-        def epoch_body(epoch, params, slots, step, best, losses, scores):
+        def epoch_body(epoch, params, slots, step, best, finite, losses, scores):
             perm = _epoch_order(n, seed[0], epoch)
 
             def batch_body(b, params, slots, step, total):
                 idx = perm[b * bs : tf.minimum((b + 1) * bs, n)]
-                xb, yb, wb = tf.gather(x, idx), tf.gather(y, idx), tf.gather(w, idx)
+                xb, yb, wb = rows(idx), tf.gather(y, idx), tf.gather(w, idx)
                 dseed = tf.stack([seed[1], step * (n_dense + 1)])
                 params, slots, loss = train_step(
                     params, slots, step, xb, yb, wb, dseed, hp, rates, limits
@@ -350,12 +433,19 @@ def _make_train_fn(key: _GraphKey):
                 batch_body,
                 (tf.constant(0), list(params), list(slots), step, tf.constant(0.0)),
             )
-            losses = losses.write(epoch - start, total / nf)
-            if key.early_stopping:
-                score = _score(
-                    key.output_kind, data["y_val"], _forward(key, params, data["x_val"])
-                )
-                scores = scores.write(epoch - start, score)
+            loss = total / nf
+            losses = losses.write(epoch - start, loss)
+            finite = _all_finite(loss, params)
+            if key.stopping:
+                if key.stopping == "validation":
+                    score = _score(
+                        key.output_kind,
+                        data["y_val"],
+                        _forward(key, params, data["x_val"]),
+                    )
+                    scores = scores.write(epoch - start, score)
+                else:  # the training loss, as a score to maximise
+                    score = -loss
                 improved_tol = score >= best["score"] + hp["tol"]
                 count = tf.where(improved_tol, 0, best["count"] + 1)
                 better = score > best["score"]
@@ -365,12 +455,16 @@ def _make_train_fn(key: _GraphKey):
                     "params": [
                         tf.where(better, p, bp)
                         for p, bp in zip(params, best["params"], strict=True)
-                    ],
+                    ]
+                    if key.stopping == "validation"
+                    else best["params"],
                 }
-            return epoch + 1, params, slots, step, best, losses, scores
+            return epoch + 1, params, slots, step, best, finite, losses, scores
 
-        def keep_going(epoch, params, slots, step, best, losses, scores):
-            return tf.logical_and(epoch < stop, best["count"] <= patience)
+        def keep_going(epoch, params, slots, step, best, finite, losses, scores):
+            return tf.logical_and(
+                tf.logical_and(epoch < stop, best["count"] <= patience), finite
+            )
 
         size = stop - start
         out = tf.while_loop(
@@ -382,18 +476,21 @@ def _make_train_fn(key: _GraphKey):
                 list(slots),
                 step,
                 state["best"],
+                tf.constant(True),
                 tf.TensorArray(tf.float32, size=size, element_shape=()),
                 tf.TensorArray(tf.float32, size=size, element_shape=()),
             ),
         )
-        epoch, params, slots, step, best, losses, scores = out
+        epoch, params, slots, step, best, finite, losses, scores = out
         done = epoch - start
         new_state = {"params": params, "slots": slots, "step": step, "best": best}
+        with_scores = key.stopping == "validation"
         return (
             new_state,
             epoch,
+            finite,
             losses.gather(tf.range(done)),
-            scores.gather(tf.range(done if key.early_stopping else 0)),
+            scores.gather(tf.range(done if with_scores else 0)),
         )
 
     return tf.function(run, input_signature=_signature(key), autograph=False)
@@ -422,8 +519,15 @@ def _signature(key: _GraphKey):
             "params": p_specs,
         },
     }
-    data = {
-        "x": tf.TensorSpec((None, key.n_features), f32),
+    if key.sparse:  # a CSR matrix: values, column indices, row pointers
+        data = {
+            "x_values": tf.TensorSpec((None,), f32),
+            "x_indices": tf.TensorSpec((None,), tf.int64),
+            "x_indptr": tf.TensorSpec((None,), tf.int64),
+        }
+    else:
+        data = {"x": tf.TensorSpec((None, key.n_features), f32)}
+    data |= {
         "y": tf.TensorSpec((None, n_out), f32),
         "w": tf.TensorSpec((None,), f32),
         "x_val": tf.TensorSpec((None, key.n_features), f32),
@@ -516,10 +620,11 @@ def train(
     model: keras.Model,
     spec: NetworkSpec,
     config: TrainingConfig,
-    x: np.ndarray,
+    x: np.ndarray | sp.csr_matrix,
     y: np.ndarray,
     sample_weight: np.ndarray,
     validation: tuple[np.ndarray, np.ndarray] | None = None,
+    state: OptimizerState | None = None,
 ) -> TrainingResult:
     """Train ``model`` (built by :func:`build_mlp` from ``spec``) in place.
 
@@ -530,28 +635,45 @@ def train(
     spec : NetworkSpec
         The description ``model`` was built from.
     config : TrainingConfig
-        Optimizer, epochs, batches, early stopping, seed, verbosity.
-    x, y : ndarray of float32
-        Training rows and encoded targets (2-D, one column per output unit).
+        Optimizer, epochs (of this call), batches, stopping rule, seed,
+        verbosity.
+    x : ndarray or scipy.sparse.csr_matrix of float32
+        Training rows; a sparse matrix is made dense one mini-batch at a time.
+    y : ndarray of float32
+        Encoded targets (2-D, one column per output unit).
     sample_weight : ndarray of float32 of shape (n_samples,)
         Per-row weights (class weights already folded in).
     validation : (x_val, y_val), optional
-        Held-out rows scored after every epoch when ``config.early_stopping``.
+        Held-out rows scored after every epoch when ``config.early_stopping``
+        (``x_val`` dense or CSR).
+    state : OptimizerState, optional
+        Where a previous fit of this network left its optimizer: training
+        continues from it (slots, step count, and the epoch count that seeds
+        the shuffles and dropout masks).  A state of another optimizer is not
+        applicable: the optimizer then starts afresh, the epoch count still
+        continues.
 
     Returns
     -------
     TrainingResult
+
+    Raises
+    ------
+    DivergenceError
+        The training loss or the weights stopped being finite; training stops
+        at the end of that epoch.
     """
-    if config.uses_graph:
-        return _train_graph(model, spec, config, x, y, sample_weight, validation)
-    return _train_keras(model, spec, config, x, y, sample_weight, validation)
+    if validation is not None and sp.issparse(validation[0]):
+        validation = (validation[0].toarray(), validation[1])
+    run = _train_graph if config.uses_graph else _train_keras
+    return run(model, spec, config, x, y, sample_weight, validation, state)
 
 
 def _dense_layers(model: keras.Model) -> list[keras.layers.Dense]:
     return [layer for layer in model.layers if isinstance(layer, keras.layers.Dense)]
 
 
-def _graph_key(spec: NetworkSpec, config: TrainingConfig) -> _GraphKey:
+def _graph_key(spec: NetworkSpec, config: TrainingConfig, sparse: bool) -> _GraphKey:
     return _GraphKey(
         n_features=spec.n_features,
         layer_sizes=spec.layer_sizes,
@@ -562,7 +684,8 @@ def _graph_key(spec: NetworkSpec, config: TrainingConfig) -> _GraphKey:
         l2=spec.l2 > 0,
         dropout=_dropout_flags(spec),
         constrained=tuple(limit is not None for limit in spec.max_norm),
-        early_stopping=config.early_stopping,
+        stopping=config.stopping,
+        sparse=sparse,
     )
 
 
@@ -588,8 +711,29 @@ def _chunks(epochs: int, verbose: int) -> list[tuple[int, int]]:
     return [(s, min(s + step, epochs)) for s in range(0, epochs, step)]
 
 
-def _train_graph(model, spec, config, x, y, w, validation) -> TrainingResult:
-    key = _graph_key(spec, config)
+def _x_data(x) -> dict:
+    """The training rows as the graph takes them: dense, or CSR's three arrays."""
+    if sp.issparse(x):
+        x = sp.csr_matrix(x)
+        return {
+            "x_values": tf.constant(x.data, tf.float32),
+            "x_indices": tf.constant(x.indices, tf.int64),
+            "x_indptr": tf.constant(x.indptr, tf.int64),
+        }
+    return {"x": tf.constant(x, tf.float32)}
+
+
+def _start(state: OptimizerState | None, kind: str, fresh_slots):
+    """Initial slots, step and epoch: continued from ``state`` where it applies."""
+    if state is None:
+        return fresh_slots(), 0, 0
+    if state.optimizer != kind:
+        return fresh_slots(), 0, state.epoch
+    return list(state.slots), state.step, state.epoch
+
+
+def _train_graph(model, spec, config, x, y, w, validation, state) -> TrainingResult:
+    key = _graph_key(spec, config, sp.issparse(x))
     fn = GRAPH_CACHE.get(key)
     dense = _dense_layers(model)
     params = [tf.convert_to_tensor(v) for d in dense for v in (d.kernel, d.bias)]
@@ -604,16 +748,21 @@ def _train_graph(model, spec, config, x, y, w, validation) -> TrainingResult:
         )
     )
     data = {
-        "x": tf.constant(x, tf.float32),
+        **_x_data(x),
         "y": tf.constant(y, tf.float32),
         "w": tf.constant(w, tf.float32),
         "x_val": tf.constant(x_val, tf.float32),
         "y_val": tf.constant(y_val, tf.float32),
     }
-    state = {
+    slots, step, first_epoch = _start(
+        state,
+        config.optimizer,
+        lambda: [np.zeros(p.shape, f32) for p in params] * _N_SLOTS[config.optimizer],
+    )
+    graph_state = {
         "params": params,
-        "slots": [tf.zeros_like(p) for p in params] * _N_SLOTS[config.optimizer],
-        "step": tf.constant(0),
+        "slots": [tf.constant(s, tf.float32) for s in slots],
+        "step": tf.constant(step),
         "best": {
             "score": tf.constant(-np.inf, tf.float32),
             "count": tf.constant(0),
@@ -627,28 +776,35 @@ def _train_graph(model, spec, config, x, y, w, validation) -> TrainingResult:
     seeds = tf.constant(_seeds(config.seed))
     hp = _hyperparameters(spec, config)
     progress = _Progress(config.epochs, config.verbose)
-    losses, scores, epoch = [], [], 0
+    losses, scores, done, finite = [], [], 0, True
     for start, stop in _chunks(config.epochs, config.verbose):
-        state, epoch_t, chunk_losses, chunk_scores = fn(
-            state,
+        graph_state, epoch_t, finite_t, chunk_losses, chunk_scores = fn(
+            graph_state,
             data,
             hp,
             rates,
             limits,
             tf.constant(config.batch_size),
             seeds,
-            tf.constant(start),
-            tf.constant(stop),
-            tf.constant(config.n_iter_no_change),
+            tf.constant(first_epoch + start),
+            tf.constant(first_epoch + stop),
+            tf.constant(config.patience),
         )
-        epoch = int(epoch_t)
+        done = int(epoch_t) - first_epoch
+        finite = bool(finite_t)
         losses += chunk_losses.numpy().tolist()
         scores += chunk_scores.numpy().tolist()
-        stopped = epoch < stop  # early stopping ended the fit
-        progress.update(epoch, losses, scores, last=stopped or stop == config.epochs)
+        stopped = done < stop  # a stopping rule (or divergence) ended the fit
+        progress.update(done, losses, scores, last=stopped or stop == config.epochs)
         if stopped:
             break
-    final = state["best"]["params"] if config.early_stopping else state["params"]
+    if not finite:
+        raise DivergenceError(_divergence_message(first_epoch + done))
+    final = (
+        graph_state["best"]["params"]
+        if config.stopping == "validation"
+        else graph_state["params"]
+    )
     for d, kernel, bias in zip(dense, final[::2], final[1::2], strict=True):
         d.kernel.assign(kernel)
         d.bias.assign(bias)
@@ -659,8 +815,15 @@ def _train_graph(model, spec, config, x, y, w, validation) -> TrainingResult:
     return TrainingResult(
         loss_curve=losses,
         validation_scores=scores if config.early_stopping else None,
-        n_iter=epoch,
+        n_iter=done,
         engine="graph",
+        state=OptimizerState(
+            optimizer=config.optimizer,
+            slots=[s.numpy() for s in graph_state["slots"]],
+            step=int(graph_state["step"]),
+            epoch=first_epoch + done,
+        ),
+        stopped_early=done < config.epochs,
     )
 
 
@@ -687,102 +850,181 @@ class _Progress:
 
 
 class _SeededBatches(keras.utils.PyDataset):
-    """Mini-batches in a fresh seeded order every epoch (``Model.fit`` path)."""
+    """Mini-batches in a fresh seeded order every epoch (``Model.fit`` path).
 
-    def __init__(self, x, y, w, batch_size, seed):
+    Epoch ``k`` of the fit uses the order of engine epoch ``first_epoch + k``;
+    a sparse ``x`` is made dense one batch at a time.
+    """
+
+    def __init__(self, x, y, w, batch_size, seed, first_epoch=0):
         super().__init__()
         self.x, self.y, self.w = x, y, w
         self.batch_size = batch_size
         self._seed = int(_seeds(seed)[0])
-        self._epoch = -1
-        self._order = np.arange(len(x))  # read only by Keras' peek at the data
+        self._epoch = first_epoch - 1
+        self._order = np.arange(len(y))  # read only by Keras' peek at the data
 
     def __len__(self):
-        return math.ceil(len(self.x) / self.batch_size)
+        return math.ceil(len(self.y) / self.batch_size)
 
     def __getitem__(self, i):
         idx = self._order[i * self.batch_size : (i + 1) * self.batch_size]
-        return self.x[idx], self.y[idx], self.w[idx]
+        xb = self.x[idx]
+        return (xb.toarray() if sp.issparse(xb) else xb), self.y[idx], self.w[idx]
 
     def on_epoch_begin(self):
         # Keras calls ``on_epoch_end`` once before training starts, and
         # ``on_epoch_begin`` exactly once per epoch: shuffle here.
         self._epoch += 1
-        self._order = _epoch_order(len(self.x), self._seed, self._epoch).numpy()
+        self._order = _epoch_order(len(self.y), self._seed, self._epoch).numpy()
 
 
-class _ValidationStopping(keras.callbacks.Callback):
-    """scikit-learn's early-stopping rule (``MLPClassifier``) as a callback."""
+class _Watch(keras.callbacks.Callback):
+    """The engine's end-of-epoch rules for ``Model.fit``.
 
-    def __init__(self, kind, x_val, y_val, tol, n_iter_no_change):
+    Stops on a non-finite loss or weight, and applies the stopping rule of
+    the config: scikit-learn's (``MLPClassifier``'s) rule on the validation
+    score, restoring the best weights, or on the training loss.
+    """
+
+    def __init__(self, kind, config: TrainingConfig, validation):
         super().__init__()
-        self.kind, self.x_val, self.y_val = kind, x_val, y_val
-        self.tol, self.n_iter_no_change = tol, n_iter_no_change
+        self.kind, self.config, self.validation = kind, config, validation
+        self.losses: list[float] = []
         self.scores: list[float] = []
         self.best_score, self.count, self.best_weights = -np.inf, 0, None
+        self.diverged = False
+        self.stopped = False
 
     def on_epoch_end(self, epoch, logs=None):
-        y_pred = self.model(self.x_val, training=False)
-        score = float(_score(self.kind, tf.constant(self.y_val), y_pred))
-        self.scores.append(score)
-        self.count = 0 if score >= self.best_score + self.tol else self.count + 1
+        loss = float((logs or {}).get("loss", np.nan))
+        self.losses.append(loss)
+        weights = self.model.get_weights()
+        if not (np.isfinite(loss) and all(np.isfinite(v).all() for v in weights)):
+            self.diverged = self.model.stop_training = True
+            return
+        rule = self.config.stopping
+        if not rule:
+            return
+        if rule == "validation":
+            x_val, y_val = self.validation
+            y_pred = self.model(x_val, training=False)
+            score = float(_score(self.kind, tf.constant(y_val), y_pred))
+            self.scores.append(score)
+        else:
+            score = -loss
+        tol = self.config.tol
+        self.count = 0 if score >= self.best_score + tol else self.count + 1
         if score > self.best_score:
-            self.best_score, self.best_weights = score, self.model.get_weights()
-        if self.count > self.n_iter_no_change:
-            self.model.stop_training = True
+            self.best_score = score
+            if rule == "validation":
+                self.best_weights = weights
+        if self.count > self.config.n_iter_no_change:
+            self.stopped = self.model.stop_training = True
 
     def on_train_end(self, logs=None):
-        if self.best_weights is not None:
+        if self.best_weights is not None and not self.diverged:
             self.model.set_weights(self.best_weights)
 
 
-def _train_keras(model, spec, config, x, y, w, validation) -> TrainingResult:
+def _keras_kind(optimizer: keras.optimizers.Optimizer) -> str:
+    return f"keras:{type(optimizer).__name__}"
+
+
+def _keras_slots(optimizer: keras.optimizers.Optimizer) -> list:
+    """The optimizer's variables but its iteration count and learning rate."""
+    return [
+        v
+        for v in optimizer.variables
+        if v is not optimizer.iterations and v.name != "learning_rate"
+    ]
+
+
+def _train_keras(model, spec, config, x, y, w, validation, state) -> TrainingResult:
     model.compile(optimizer=make_optimizer(config), loss=spec.loss)
-    callbacks = list(config.callbacks)
-    stopper = None
-    if config.early_stopping:
-        stopper = _ValidationStopping(
-            spec.output_kind, *validation, config.tol, config.n_iter_no_change
-        )
-        callbacks.append(stopper)
-    history = model.fit(
-        _SeededBatches(x, y, w, config.batch_size, config.seed),
+    optimizer = model.optimizer
+    optimizer.build(model.trainable_variables)
+    kind = _keras_kind(optimizer)
+    slots, step, first_epoch = _start(
+        state, kind, lambda: [v.numpy() for v in _keras_slots(optimizer)]
+    )
+    for variable, value in zip(_keras_slots(optimizer), slots, strict=True):
+        variable.assign(value)
+    optimizer.iterations.assign(step)
+    watch = _Watch(spec.output_kind, config, validation)
+    model.fit(
+        _SeededBatches(x, y, w, config.batch_size, config.seed, first_epoch),
         epochs=config.epochs,
         shuffle=False,
         verbose=config.verbose,
-        callbacks=callbacks,
+        callbacks=[*config.callbacks, watch],
     )
-    losses = [float(v) for v in history.history["loss"]]
+    # Read from our own callback: a user's History would hold earlier fits too.
+    losses = watch.losses
+    if watch.diverged:
+        raise DivergenceError(_divergence_message(first_epoch + len(losses)))
     return TrainingResult(
         loss_curve=losses,
-        validation_scores=stopper.scores if stopper is not None else None,
+        validation_scores=watch.scores if config.early_stopping else None,
         n_iter=len(losses),
         engine="keras",
+        state=OptimizerState(
+            optimizer=kind,
+            slots=[v.numpy() for v in _keras_slots(optimizer)],
+            step=int(optimizer.iterations.numpy()),
+            epoch=first_epoch + len(losses),
+        ),
+        stopped_early=watch.stopped,
     )
 
 
-def predict(model: keras.Model, x: np.ndarray) -> np.ndarray:
+_PREDICT_BLOCK = 8192  # rows per block of predict and mc_predict
+
+
+def _blocks(x):
+    """``x`` in blocks of rows, each dense."""
+    for start in range(0, x.shape[0], _PREDICT_BLOCK):
+        block = x[start : start + _PREDICT_BLOCK]
+        yield block.toarray() if sp.issparse(block) else block
+
+
+def predict(model: keras.Model, x: np.ndarray | sp.spmatrix) -> np.ndarray:
     """Network outputs for ``x`` in inference mode (dropout off), in float64.
 
     The ``Dense`` layers of ``model`` are applied in order with their own
     activations, in double precision, so that a row's prediction does not
-    depend on which other rows share its batch.
+    depend on which other rows share its batch.  Rows go through in blocks
+    (a sparse ``x`` is made dense one block at a time).
     """
-    h = tf.constant(x, tf.float64)
-    for layer in _dense_layers(model):
-        kernel = tf.cast(layer.kernel, tf.float64)
-        h = layer.activation(tf.matmul(h, kernel) + tf.cast(layer.bias, tf.float64))
-    return h.numpy()
+    layers = _dense_layers(model)
+    weights = [
+        (tf.cast(layer.kernel, tf.float64), tf.cast(layer.bias, tf.float64))
+        for layer in layers
+    ]
+    outputs = []
+    for block in _blocks(x):
+        h = tf.constant(block, tf.float64)
+        for layer, (kernel, bias) in zip(layers, weights, strict=True):
+            h = layer.activation(tf.matmul(h, kernel) + bias)
+        outputs.append(h.numpy())
+    if not outputs:
+        return np.zeros((0, layers[-1].units))
+    return np.concatenate(outputs)
 
 
 def mc_predict(
-    model: keras.Model, spec: NetworkSpec, x: np.ndarray, n_samples: int, seed: int
+    model: keras.Model,
+    spec: NetworkSpec,
+    x: np.ndarray | sp.spmatrix,
+    n_samples: int,
+    seed: int,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Monte-Carlo dropout: mean and std of ``n_samples`` stochastic passes.
 
     Dropout stays on at the rates of ``spec`` (Gal and Ghahramani, 2016).  All
-    passes over all rows run in one graph call per block of 8192 rows; the
-    masks depend only on ``seed``, the pass and the row block.
+    passes over all rows run in one graph call per block of 8192 rows (a
+    sparse ``x`` is made dense one block at a time); the masks depend only on
+    ``seed``, the pass and the row block.
     """
     key = _GraphKey(
         n_features=spec.n_features,
@@ -794,7 +1036,7 @@ def mc_predict(
         l2=False,
         dropout=_dropout_flags(spec),
         constrained=(),
-        early_stopping=False,
+        stopping="",
     )
     fn = MC_CACHE.get(key)
     params = [
@@ -804,10 +1046,10 @@ def mc_predict(
     ]
     rates = tf.constant((spec.input_dropout, *spec.dropout), tf.float32)
     means, stds = [], []
-    for block, start in enumerate(range(0, len(x), 8192)):
+    for block, rows in enumerate(_blocks(x)):
         mean, std = fn(
             params,
-            tf.constant(x[start : start + 8192], tf.float32),
+            tf.constant(rows, tf.float32),
             rates,
             tf.constant((seed + block) % (2**31 - 1)),
             tf.constant(n_samples),
