@@ -15,11 +15,14 @@ import functools
 import inspect
 import json
 import math
+import warnings
 from numbers import Integral, Real
 
 import keras
 import numpy as np
+import scipy.sparse as sp
 from sklearn.base import BaseEstimator
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, Options
@@ -48,6 +51,8 @@ _MLP_NAMES = {
     "learning_rate_init": "learning_rate",
     "nesterovs_momentum": "nesterov",
 }
+# Sparse inputs: the engine densifies a CSR matrix one mini-batch at a time.
+_SPARSE_FORMATS = ("csr", "csc")
 _FLOAT32_MAX = float(np.finfo(np.float32).max)
 # Keras' built-in optimizers, by name: a class among them means its name.
 _KERAS_OPTIMIZER_NAMES = (
@@ -127,15 +132,23 @@ def _check_keras_name(kind: str, value, getter) -> None:
 
 def _check_float32_range(X) -> None:
     """Reject values finite in float64 that overflow the network's float32."""
-    if X.dtype == np.float32 or X.size == 0:
+    values = X.data if sp.issparse(X) else X
+    if values.dtype == np.float32 or values.size == 0:
         return
-    largest = float(np.abs(X).max())
+    largest = float(np.abs(values).max())
     if largest > _FLOAT32_MAX:
         raise ValueError(
             f"X has values up to {largest:.3g} in magnitude, beyond the float32 "
             f"range (about {_FLOAT32_MAX:.3g}) the network computes in. Scale the "
             "features first, e.g. with sklearn.preprocessing.StandardScaler."
         )
+
+
+def _as_float32(X):
+    """Dense float32 rows, or a float32 CSR matrix (never densified here)."""
+    if sp.issparse(X):
+        return sp.csr_matrix(X, dtype=np.float32)
+    return X.astype(np.float32, copy=False)
 
 
 def _copy_callbacks(callbacks) -> tuple:
@@ -444,13 +457,14 @@ class BaseDropoutMLP(BaseEstimator):
             self,
             X,
             y,
+            accept_sparse=_SPARSE_FORMATS,
             dtype=(np.float32, np.float64),
             multi_output=True,
             y_numeric=self._y_numeric,
             reset=reset,
         )
         _check_float32_range(X)
-        return X.astype(np.float32, copy=False), y
+        return _as_float32(X), y
 
     def _validation_split(self, X, Y, y, sample_weight, seed):
         """Hold out ``validation_fraction`` of the rows, or say why it can't."""
@@ -488,7 +502,9 @@ class BaseDropoutMLP(BaseEstimator):
         )
         return X, Y, sample_weight, (x_val, y_val)
 
-    def _training_config(self, optimizer, options, batch_size, epochs, seed, callbacks):
+    def _training_config(
+        self, optimizer, options, batch_size, incremental, seed, callbacks
+    ):
         n_iter_no_change = self.n_iter_no_change
         return _engine.TrainingConfig(
             optimizer=optimizer,
@@ -497,8 +513,11 @@ class BaseDropoutMLP(BaseEstimator):
             nesterov=bool(self.nesterov),
             optimizer_options=options,
             batch_size=int(batch_size),
-            epochs=int(epochs),
+            epochs=1 if incremental else int(self.epochs),
             early_stopping=bool(self.early_stopping),
+            # MLPClassifier's rule on the training loss, without early stopping
+            # (a partial_fit call is a single epoch: nothing to stop).
+            loss_stopping=not incremental,
             n_iter_no_change=(
                 int(n_iter_no_change) if math.isfinite(n_iter_no_change) else math.inf
             ),
@@ -559,7 +578,7 @@ class BaseDropoutMLP(BaseEstimator):
             optimizer,
             options,
             batch_size,
-            1 if incremental else self.epochs,
+            incremental,
             train_seed,
             _copy_callbacks(self.callbacks),
         )
@@ -571,12 +590,35 @@ class BaseDropoutMLP(BaseEstimator):
                 f"{dict(options)}: {exc}"
             ) from None
         model = build_mlp(spec, build_seed)
-        if continues:
+        state = None
+        if continues:  # a copy: a fit that fails leaves the fitted model as it was
             self._check_same_network(spec)
             model.set_weights(self.model_.get_weights())
-        result = _engine.train(model, spec, config, X, Y, sample_weight, validation)
+            state = self._optimizer_state
+        result = _engine.train(
+            model, spec, config, X, Y, sample_weight, validation, state=state
+        )
         self._store_result(model, spec, result, continues)
+        if config.stopping and not result.stopped_early and not incremental:
+            self._warn_unconverged(config)
         return self
+
+    def _warn_unconverged(self, config) -> None:
+        """MLPClassifier's ConvergenceWarning: the epochs ran out first."""
+        if not math.isfinite(config.n_iter_no_change):
+            return  # the user asked for every epoch
+        what = (
+            "validation score" if config.stopping == "validation" else "training loss"
+        )
+        warnings.warn(
+            f"{type(self).__name__}: all epochs={config.epochs} ran and the {what} "
+            f"still improved by more than tol={config.tol} within the last "
+            f"n_iter_no_change={config.n_iter_no_change} epochs: the fit has not "
+            "converged. Raise epochs (or tol), or set n_iter_no_change=np.inf to "
+            "train a fixed number of epochs without this warning.",
+            ConvergenceWarning,
+            stacklevel=3,
+        )
 
     def _check_same_network(self, spec: NetworkSpec) -> None:
         old = self._spec
@@ -603,6 +645,7 @@ class BaseDropoutMLP(BaseEstimator):
             self.validation_scores_ = result.validation_scores
         self.model_ = model
         self._spec = spec
+        self._optimizer_state = result.state
         self.engine_ = result.engine
         # As MLPClassifier: with early stopping the validation score decides.
         self.best_loss_ = None if self.early_stopping else float(min(self.loss_curve_))
@@ -615,9 +658,15 @@ class BaseDropoutMLP(BaseEstimator):
 
     def _validate_X(self, X):
         check_is_fitted(self)
-        X = validate_data(self, X, dtype=(np.float32, np.float64), reset=False)
+        X = validate_data(
+            self,
+            X,
+            accept_sparse=_SPARSE_FORMATS,
+            dtype=(np.float32, np.float64),
+            reset=False,
+        )
         _check_float32_range(X)
-        return X
+        return sp.csr_matrix(X) if sp.issparse(X) else X
 
     def _network_outputs(self, X) -> np.ndarray:
         """Validated ``X`` through the fitted network, in inference mode."""
@@ -631,16 +680,15 @@ class BaseDropoutMLP(BaseEstimator):
         ``_check_n_samples``.
         """
         seed = self._seed(check_random_state(random_state))
-        return _engine.mc_predict(
-            self.model_, self._spec, X.astype(np.float32, copy=False), n_samples, seed
-        )
+        X = _as_float32(X)
+        return _engine.mc_predict(self.model_, self._spec, X, n_samples, seed)
 
     # ----------------------------------------------------------------------
     # scikit-learn protocol
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        tags.input_tags.sparse = False
+        tags.input_tags.sparse = True
         tags.input_tags.allow_nan = False
         return tags
 

@@ -1,0 +1,241 @@
+"""No silent yes for parameters: every keyword is used or rejected by name."""
+
+import keras
+import numpy as np
+import pytest
+from sklearn.base import clone
+from sklearn.datasets import make_classification
+from sklearn.model_selection import GridSearchCV
+from sklearn.preprocessing import StandardScaler
+
+from dropoutmlp import DropoutMLPClassifier, DropoutMLPRegressor, _engine
+
+SMALL = dict(hidden_layer_sizes=(8,), epochs=5, batch_size=16, random_state=0)
+ESTIMATORS = [DropoutMLPClassifier, DropoutMLPRegressor]
+
+
+@pytest.fixture(scope="module")
+def data():
+    X, y = make_classification(60, 5, n_informative=3, n_redundant=0, random_state=0)
+    return StandardScaler().fit_transform(X), y
+
+
+@pytest.fixture
+def no_training(monkeypatch):
+    """Fail loudly if a fit reaches the training engine."""
+
+    def boom(*args, **kwargs):
+        raise AssertionError("training started before the parameters were checked")
+
+    monkeypatch.setattr(_engine, "train", boom)
+
+
+# --------------------------------------------------------------------------
+# Unknown keywords
+
+
+@pytest.mark.parametrize("Estimator", ESTIMATORS)
+@pytest.mark.parametrize(
+    "keyword,match",
+    [
+        ("dropuot", "'dropuot'.*did you mean 'dropout'"),
+        ("max_iter", "'max_iter'.*'epochs'"),
+        ("learning_rate_init", "'learning_rate_init'.*'learning_rate'"),
+        ("loss__from_logits", "'loss__from_logits'"),
+        ("optimizer__", "'optimizer__'"),
+    ],
+)
+def test_unknown_keyword_is_a_type_error(Estimator, keyword, match):
+    with pytest.raises(TypeError, match=match):
+        Estimator(**{keyword: 3})
+
+
+@pytest.mark.parametrize("Estimator", ESTIMATORS)
+def test_set_params_rejects_unknown_names_and_changes_nothing(Estimator):
+    est = Estimator(dropout=0.3)
+    before = est.get_params()
+    with pytest.raises(ValueError, match="'dropuot'.*did you mean 'dropout'"):
+        est.set_params(dropout=0.5, dropuot=0.9)
+    assert est.get_params() == before
+    assert "dropuot" not in vars(est)
+    with pytest.raises(ValueError, match="'max_iter'.*'epochs'"):
+        est.set_params(max_iter=3)
+    # Routed optimizer options stay settable, and are parameters.
+    est.set_params(optimizer__beta_2=0.95)
+    assert est.get_params()["optimizer__beta_2"] == 0.95
+    assert clone(est).get_params()["optimizer__beta_2"] == 0.95
+
+
+def test_epochs_is_what_trains(data):
+    X, y = data
+    est = DropoutMLPClassifier(**{**SMALL, "epochs": 3}).fit(X, y)
+    assert est.n_iter_ == len(est.loss_curve_) == 3
+
+
+# --------------------------------------------------------------------------
+# Routed optimizer options
+
+
+@pytest.mark.parametrize("knob", ["learning_rate", "momentum", "nesterov"])
+def test_routed_option_duplicating_a_knob_is_rejected(data, no_training, knob):
+    X, y = data
+    est = DropoutMLPClassifier(**SMALL, **{f"optimizer__{knob}": 10})
+    with pytest.raises(ValueError, match=f"optimizer__{knob}.*set {knob}="):
+        est.fit(X, y)
+
+
+def test_routed_option_unknown_to_the_optimizer_is_rejected(data, no_training):
+    X, y = data
+    est = DropoutMLPClassifier(**SMALL, optimizer="adam", optimizer__rho=0.5)
+    with pytest.raises(ValueError, match="rho"):
+        est.fit(X, y)
+
+
+def test_routed_option_with_an_optimizer_instance_is_rejected(data, no_training):
+    X, y = data
+    est = DropoutMLPClassifier(
+        **SMALL, optimizer=keras.optimizers.Adam(), optimizer__beta_1=0.5
+    )
+    with pytest.raises(ValueError, match="optimizer__beta_1.*instance"):
+        est.fit(X, y)
+
+
+def test_routed_option_the_graph_lacks_trains_through_model_fit(data):
+    X, y = data
+    sgd = dict(SMALL, optimizer="sgd", learning_rate=0.1)
+    clipped = DropoutMLPClassifier(**sgd, optimizer__clipnorm=1e-3).fit(X, y)
+    assert clipped.engine_ == "keras"
+    assert clipped.model_.optimizer.clipnorm == pytest.approx(1e-3)
+    # ... and it is used: clipping every gradient to a tiny norm slows learning.
+    plain = DropoutMLPClassifier(**sgd).fit(X, y)
+    assert plain.engine_ == "graph"
+    drop_clipped = clipped.loss_curve_[0] - clipped.loss_curve_[-1]
+    drop_plain = plain.loss_curve_[0] - plain.loss_curve_[-1]
+    assert drop_clipped < 0.5 * drop_plain
+
+
+@pytest.mark.parametrize(
+    "cls,name", [(keras.optimizers.SGD, "sgd"), (keras.optimizers.RMSprop, "rmsprop")]
+)
+def test_optimizer_class_gets_the_knobs_of_its_name(data, cls, name):
+    X, y = data
+    params = dict(SMALL, learning_rate=0.05, momentum=0.9)
+    by_class = DropoutMLPClassifier(**params, optimizer=cls).fit(X, y)
+    by_name = DropoutMLPClassifier(**params, optimizer=name).fit(X, y)
+    assert isinstance(by_class.model_.optimizer, cls)
+    assert by_class.model_.optimizer.momentum == pytest.approx(0.9)
+    assert by_class.engine_ == by_name.engine_ == "graph"
+    assert by_class.loss_curve_ == by_name.loss_curve_
+    no_momentum = DropoutMLPClassifier(**{**params, "momentum": 0.0}, optimizer=cls)
+    assert no_momentum.fit(X, y).loss_curve_ != by_class.loss_curve_
+
+
+def test_custom_optimizer_class_gets_momentum(data):
+    class MySGD(keras.optimizers.SGD):
+        pass
+
+    X, y = data
+    est = DropoutMLPClassifier(**SMALL, optimizer=MySGD, momentum=0.7).fit(X, y)
+    assert est.engine_ == "keras"
+    assert isinstance(est.model_.optimizer, MySGD)
+    assert est.model_.optimizer.momentum == pytest.approx(0.7)
+
+
+# --------------------------------------------------------------------------
+# numpy scalars
+
+
+def test_numpy_scalars_work_like_python_scalars(data):
+    X, y = data
+    python = dict(
+        hidden_layer_sizes=(8,),
+        epochs=4,
+        batch_size=16,
+        learning_rate=0.01,
+        dropout=0.25,
+        early_stopping=True,
+        n_iter_no_change=3,
+        random_state=0,
+    )
+    numpy = dict(
+        hidden_layer_sizes=(np.int64(8),),
+        epochs=np.int64(4),
+        batch_size=np.int32(16),
+        learning_rate=np.float32(0.01),
+        dropout=np.float64(0.25),
+        early_stopping=np.bool_(True),
+        n_iter_no_change=np.int64(3),
+        random_state=np.int64(0),
+    )
+    a = DropoutMLPClassifier(**python).fit(X, y)
+    b = DropoutMLPClassifier(**numpy).fit(X, y)
+    np.testing.assert_allclose(a.predict_proba(X), b.predict_proba(X), atol=1e-6)
+    mc = b.mc_predict_proba(X, n_samples=np.int64(10), random_state=np.int64(0))
+    ref = b.mc_predict_proba(X, n_samples=10, random_state=0)
+    np.testing.assert_array_equal(mc[0], ref[0])
+    reg = DropoutMLPRegressor(**numpy, mc_samples=np.int64(5)).fit(X, y.astype(float))
+    assert reg.predict(X, return_std=True)[1].shape == (len(X),)
+    assert reg.mc_predict(X, n_samples=np.int16(3))[0].shape == (len(X),)
+
+
+def test_grid_search_over_numpy_ranges(data):
+    X, y = data
+    grid = GridSearchCV(
+        DropoutMLPClassifier(hidden_layer_sizes=(8,), epochs=3, random_state=0),
+        {"batch_size": np.arange(16, 48, 16), "dropout": np.linspace(0.0, 0.4, 2)},
+        cv=2,
+        error_score="raise",
+    ).fit(X, y)
+    assert np.all(np.isfinite(grid.cv_results_["mean_test_score"]))
+    assert len(grid.cv_results_["params"]) == 4
+
+
+@pytest.mark.parametrize("bad", [0, -1, 2.5, True, np.float64(3.0)])
+def test_n_samples_must_be_a_positive_integer(data, bad):
+    X, y = data
+    est = DropoutMLPClassifier(**SMALL).fit(X, y)
+    with pytest.raises(ValueError, match="n_samples"):
+        est.mc_predict_proba(X, n_samples=bad)
+
+
+# --------------------------------------------------------------------------
+# MLPClassifier parity
+
+
+def test_n_iter_no_change_inf_runs_every_epoch(data):
+    X, y = data
+    est = DropoutMLPClassifier(
+        **{**SMALL, "epochs": 12},
+        early_stopping=True,
+        n_iter_no_change=np.inf,
+        tol=1e9,  # no epoch ever counts as an improvement
+    ).fit(X, y)
+    assert est.n_iter_ == 12
+    stops = DropoutMLPClassifier(
+        **{**SMALL, "epochs": 12}, early_stopping=True, n_iter_no_change=1, tol=1e9
+    ).fit(X, y)
+    assert stops.n_iter_ == 3  # the first epoch improves on -inf, two more do not
+    with pytest.raises(ValueError, match="n_iter_no_change"):
+        DropoutMLPClassifier(n_iter_no_change=-np.inf).fit(X, y)
+
+
+def test_best_loss_is_none_with_early_stopping(data):
+    X, y = data
+    est = DropoutMLPClassifier(**SMALL, early_stopping=True).fit(X, y)
+    assert est.best_loss_ is None
+    assert est.best_validation_score_ == max(est.validation_scores_)
+    est = DropoutMLPClassifier(**SMALL).fit(X, y)
+    assert est.best_loss_ == min(est.loss_curve_)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_regressor_keeps_float32(data, dtype):
+    X, y = data
+    X = X.astype(dtype)
+    reg = DropoutMLPRegressor(**SMALL).fit(X, y.astype(dtype))
+    assert reg.predict(X).dtype == dtype
+    mean, std = reg.predict(X, return_std=True)
+    assert mean.dtype == std.dtype == dtype
+    np.testing.assert_allclose(
+        reg.predict(X.astype(np.float32)), reg.predict(X.astype(np.float64)), rtol=1e-5
+    )
