@@ -13,6 +13,7 @@ The article compares, on Sonar, by 10-fold stratified CV of a
 
 from __future__ import annotations
 
+import numpy as np
 from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import StandardScaler
 
@@ -25,6 +26,8 @@ _COMMON = {
     "optimizer": "sgd",
     "alpha": 0.0,
     "batch_size": 16,
+    # The article trains every epoch: no stopping rule on the training loss.
+    "n_iter_no_change": np.inf,
 }
 
 ARTICLE_MODELS: dict[str, dict] = {

@@ -13,13 +13,12 @@ import keras
 import numpy as np
 import pandas as pd
 import pytest
-import scipy.sparse as sp
 import tensorflow as tf
 from scikeras.wrappers import KerasClassifier
 from sklearn.base import clone, is_classifier
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.datasets import make_classification, make_multilabel_classification
-from sklearn.exceptions import NotFittedError
+from sklearn.exceptions import ConvergenceWarning, NotFittedError
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import (
     GridSearchCV,
@@ -335,13 +334,32 @@ def test_early_stopping_attributes(binary):
     assert _stops_at(est.validation_scores_, est.tol, 3) == est.n_iter_
 
 
-def test_no_early_stopping_runs_every_epoch(binary):
+def test_without_early_stopping_the_training_loss_decides(binary):
     X, y = binary
-    est = DropoutMLPClassifier((8,), epochs=12, n_iter_no_change=1, random_state=0)
-    est.fit(X, y)
-    assert est.n_iter_ == len(est.loss_curve_) == 12
+    params = dict(hidden_layer_sizes=(8,), epochs=300, tol=1e-2, random_state=0)
+    est = DropoutMLPClassifier(n_iter_no_change=2, **params).fit(X, y)
+    assert est.n_iter_ == len(est.loss_curve_) < 300
     assert est.validation_scores_ is None
     assert est.best_validation_score_ is None
+    # It stopped exactly when MLPClassifier's rule on the loss says so.
+    scores = [-loss for loss in est.loss_curve_]
+    assert _stops_at(scores, est.tol, 2) == est.n_iter_
+    # n_iter_no_change=np.inf: every epoch runs, and no ConvergenceWarning.
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        every = DropoutMLPClassifier(n_iter_no_change=np.inf, **params).fit(X, y)
+    assert every.n_iter_ == len(every.loss_curve_) == 300
+    assert every.loss_curve_[: est.n_iter_] == est.loss_curve_
+
+
+def test_convergence_warning_when_epochs_run_out(binary):
+    X, y = binary
+    with pytest.warns(ConvergenceWarning, match="epochs=3.*training loss"):
+        DropoutMLPClassifier((8,), epochs=3, random_state=0).fit(X, y)
+    with pytest.warns(ConvergenceWarning, match="epochs=3.*validation score"):
+        DropoutMLPClassifier(
+            (8,), epochs=3, early_stopping=True, random_state=0
+        ).fit(X, y)
 
 
 # --------------------------------------------------------------------------
@@ -947,14 +965,6 @@ def test_mismatched_lengths_are_rejected(binary, no_training):
         DropoutMLPClassifier(**SMALL).fit(X, y[:-1])
     with pytest.raises(ValueError, match="sample_weight"):
         DropoutMLPClassifier(**SMALL).fit(X, y, sample_weight=np.ones(len(y) - 1))
-
-
-def test_sparse_input_is_rejected(binary, no_training, fitted):
-    X, y = binary
-    with pytest.raises((TypeError, ValueError), match="[Ss]parse"):
-        DropoutMLPClassifier(**SMALL).fit(sp.csr_matrix(X), y)
-    with pytest.raises((TypeError, ValueError), match="[Ss]parse"):
-        fitted.predict(sp.csr_matrix(X))
 
 
 def test_continuous_target_is_rejected(binary, no_training):

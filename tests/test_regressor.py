@@ -47,7 +47,7 @@ def test_is_a_regressor_with_multi_output_tags():
     assert tags.estimator_type == "regressor"
     assert tags.target_tags.required
     assert tags.target_tags.single_output and tags.target_tags.multi_output
-    assert not tags.input_tags.sparse
+    assert tags.input_tags.sparse
     assert "class_weight" not in reg.get_params()
 
 
@@ -60,7 +60,7 @@ def test_learns_a_nonlinear_function(data):
     assert reg.score(X_test, y_test) > 0.9
     assert reg.n_outputs_ == 1
     assert reg.engine_ == "graph"
-    assert reg.n_iter_ == FAST["epochs"] == len(reg.loss_curve_)
+    assert reg.n_iter_ == len(reg.loss_curve_) <= FAST["epochs"]
     # The loss is the squared error (on the standardised targets): it falls.
     assert reg.loss_curve_[-1] < 0.5 * reg.loss_curve_[0]
 
