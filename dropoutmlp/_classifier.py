@@ -330,8 +330,8 @@ class DropoutMLPClassifier(ClassifierMixin, BaseDropoutMLP):
             negative = {k: v for k, v in class_weight.items() if v < 0}
             if negative:
                 raise ValueError(
-                    f"Negative values in class_weight: {negative}. Class weights, "
-                    "like sample_weight, must be >= 0."
+                    f"Negative values in data passed to `class_weight`: {negative}."
+                    " Class weights, like sample_weight, must be >= 0."
                 )
         elif incremental:  # "balanced" would re-weight every batch its own way
             raise ValueError(

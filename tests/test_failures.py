@@ -1,0 +1,205 @@
+"""Failures are errors: divergence, overflow, bad weights, callbacks, splits."""
+
+import keras
+import numpy as np
+import pytest
+from sklearn.datasets import make_classification
+from sklearn.exceptions import NotFittedError
+from sklearn.preprocessing import StandardScaler
+
+from dropoutmlp import DropoutMLPClassifier, DropoutMLPRegressor, _engine
+
+SMALL = dict(hidden_layer_sizes=(8,), epochs=5, batch_size=16, random_state=0)
+ESTIMATORS = [DropoutMLPClassifier, DropoutMLPRegressor]
+
+
+@pytest.fixture(scope="module")
+def data():
+    X, y = make_classification(60, 5, n_informative=3, n_redundant=0, random_state=0)
+    return StandardScaler().fit_transform(X), y
+
+
+@pytest.fixture
+def no_training(monkeypatch):
+    """Fail loudly if a fit reaches the training engine."""
+
+    def boom(*args, **kwargs):
+        raise AssertionError("training started before the input was validated")
+
+    monkeypatch.setattr(_engine, "train", boom)
+
+
+# --------------------------------------------------------------------------
+# Divergence
+
+
+DIVERGING = dict(
+    hidden_layer_sizes=(8,),
+    optimizer="sgd",
+    learning_rate=0.1,
+    epochs=5,
+    random_state=0,
+)
+
+
+@pytest.mark.parametrize("Estimator", ESTIMATORS)
+@pytest.mark.parametrize("early_stopping", [False, True])
+def test_diverging_fit_raises(data, Estimator, early_stopping):
+    X, y = data
+    params = dict(DIVERGING, early_stopping=early_stopping)
+    if Estimator is DropoutMLPClassifier:
+        # max_norm=3 keeps the classifier's hidden weights and its (saturating)
+        # cross-entropy finite here, if huge; without it they overflow.
+        params["max_norm"] = None
+    est = Estimator(**params)
+    with pytest.raises(ValueError, match=r"diverged.*learning_rate.*StandardScaler"):
+        est.fit(X * 1e6, y)
+    with pytest.raises(NotFittedError):  # no NaN model is left behind
+        est.predict(X)
+
+
+def test_diverging_keras_path_raises(data):
+    X, y = data
+    est = DropoutMLPRegressor(**DIVERGING, callbacks=[keras.callbacks.History()])
+    with pytest.raises(ValueError, match="diverged"):
+        est.fit(X * 1e6, y)
+
+
+def test_diverging_warm_start_keeps_the_fitted_model(data):
+    X, y = data
+    est = DropoutMLPRegressor(**DIVERGING).fit(X, y)
+    before = est.predict(X)
+    est.set_params(warm_start=True)
+    with pytest.raises(ValueError, match="diverged"):
+        est.fit(X * 1e6, y)
+    np.testing.assert_array_equal(est.predict(X), before)
+    assert np.isfinite(before).all()
+
+
+# --------------------------------------------------------------------------
+# Values beyond float32
+
+
+@pytest.mark.parametrize("Estimator", ESTIMATORS)
+def test_X_beyond_float32_is_rejected_before_training(data, no_training, Estimator):
+    X, y = data
+    X = X.copy()
+    X[0, 0] = 1e39  # finite in float64, inf in float32
+    with pytest.raises(ValueError, match="float32"):
+        Estimator(**SMALL).fit(X, y)
+
+
+def test_X_beyond_float32_is_rejected_at_predict(data):
+    X, y = data
+    est = DropoutMLPClassifier(**SMALL).fit(X, y)
+    X = X.copy()
+    X[0, 0] = -1e39
+    for method in (est.predict, est.predict_proba, est.mc_predict_proba):
+        with pytest.raises(ValueError, match="float32"):
+            method(X)
+
+
+def test_target_whose_standardisation_overflows_is_rejected(data, no_training):
+    X, _ = data
+    y = np.resize([1.5e308, -1.5e308], len(X))  # its variance overflows float64
+    with pytest.raises(ValueError, match="Standardising y overflows"):
+        DropoutMLPRegressor(**SMALL).fit(X, y)
+    with pytest.raises(ValueError, match="y overflows float32"):
+        DropoutMLPRegressor(**SMALL, standardize_target=False).fit(X, y / 1e200 * 1e-69)
+
+
+# --------------------------------------------------------------------------
+# Weights
+
+
+def test_negative_class_weight_raises_like_negative_sample_weight(data, no_training):
+    X, y = data
+    with pytest.raises(ValueError, match="Negative values in .* `class_weight`"):
+        DropoutMLPClassifier(**SMALL, class_weight={0: -1}).fit(X, y)
+    with pytest.raises(ValueError, match="Negative values in .* `sample_weight`"):
+        DropoutMLPClassifier(**SMALL).fit(X, y, sample_weight=-np.ones(len(y)))
+
+
+def test_zero_class_weight_drops_the_class_rows(data):
+    X, y = data
+    by_class = DropoutMLPClassifier(**SMALL, class_weight={0: 0.0, 1: 1.0}).fit(X, y)
+    by_row = DropoutMLPClassifier(**SMALL).fit(X, y, sample_weight=(y == 1) * 1.0)
+    np.testing.assert_allclose(
+        by_class.predict_proba(X), by_row.predict_proba(X), atol=1e-6
+    )
+
+
+# --------------------------------------------------------------------------
+# Callbacks
+
+
+class CountEpochs(keras.callbacks.Callback):
+    def __init__(self):
+        super().__init__()
+        self.epochs = 0
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.epochs += 1
+
+
+def test_callbacks_are_used_on_copies_never_mutated(data):
+    X, y = data
+    counter = CountEpochs()
+    history = keras.callbacks.History()
+    est = DropoutMLPClassifier(**SMALL, callbacks=[counter, history]).fit(X, y)
+    assert est.engine_ == "keras" and est.n_iter_ >= 1
+    # The user's objects are untouched: not bound to the model, not counted.
+    assert counter.epochs == 0
+    assert counter._model is None and history._model is None
+    assert not hasattr(history, "history") or history.history == {}
+    assert est.callbacks[0] is counter
+    # A second fit runs as the first did: nothing carried over.
+    again = DropoutMLPClassifier(**SMALL, callbacks=[counter, history]).fit(X, y)
+    assert again.loss_curve_ == est.loss_curve_
+
+
+def test_callback_copies_see_every_epoch(data, monkeypatch):
+    X, y = data
+    seen = []
+    real_train = _engine.train
+
+    def spy(model, spec, config, *args, **kwargs):
+        seen.extend(config.callbacks)
+        return real_train(model, spec, config, *args, **kwargs)
+
+    monkeypatch.setattr(_engine, "train", spy)
+    counter = CountEpochs()
+    est = DropoutMLPClassifier(**SMALL, callbacks=[counter]).fit(X, y)
+    (copy,) = seen
+    assert copy is not counter and isinstance(copy, CountEpochs)
+    assert copy.epochs == est.n_iter_
+
+
+@pytest.mark.parametrize("bad", [[object()], ["History"], [keras.callbacks.History]])
+def test_invalid_callbacks_are_rejected_before_training(data, no_training, bad):
+    X, y = data
+    with pytest.raises(TypeError, match="keras.callbacks.Callback"):
+        DropoutMLPClassifier(**SMALL, callbacks=bad).fit(X, y)
+
+
+# --------------------------------------------------------------------------
+# Early stopping's validation split
+
+
+@pytest.mark.parametrize("Estimator", ESTIMATORS)
+def test_validation_split_too_small_names_validation_fraction(
+    data, no_training, Estimator
+):
+    X, y = data
+    est = Estimator(**SMALL, early_stopping=True, validation_fraction=0.001)
+    with pytest.raises(ValueError, match="validation_fraction=0.001"):
+        est.fit(X, y)
+
+
+def test_validation_split_needs_a_row_per_class(no_training):
+    X, y = make_classification(
+        40, 5, n_informative=3, n_classes=4, n_clusters_per_class=1, random_state=0
+    )
+    est = DropoutMLPClassifier(**SMALL, early_stopping=True, validation_fraction=0.05)
+    with pytest.raises(ValueError, match="validation_fraction.*4 classes"):
+        est.fit(X, y)
