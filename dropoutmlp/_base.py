@@ -10,6 +10,7 @@ fitted attributes.
 from __future__ import annotations
 
 import copy
+import dataclasses
 import difflib
 import functools
 import inspect
@@ -706,11 +707,22 @@ class BaseDropoutMLP(BaseEstimator):
         model = state.pop("model_", None)
         if model is not None:
             state["_packed_model"] = _pack_model(model)
+        # The engine's dataclasses as plain fields: a skops file then trusts
+        # only the estimator's own type, wherever the engine keeps them.
+        for key in ("_spec", "_optimizer_state"):
+            if key in state:
+                state[key] = dataclasses.asdict(state[key])
         return state
 
     def __setstate__(self, state: dict) -> None:
         state = dict(state)
         packed = state.pop("_packed_model", None)
+        if "_spec" in state:
+            state["_spec"] = NetworkSpec(**state["_spec"])
+        if "_optimizer_state" in state:
+            state["_optimizer_state"] = _engine.OptimizerState(
+                **state["_optimizer_state"]
+            )
         super().__setstate__(state)
         if packed is not None:
             self.model_ = _unpack_model(packed)

@@ -26,8 +26,9 @@ class DropoutMLPClassifier(ClassifierMixin, BaseDropoutMLP):
     al. (2014), "Dropout: a simple way to prevent neural networks from
     overfitting".  Every knob is a constructor parameter, so the estimator
     clones, grid-searches and pickles like any scikit-learn classifier.  It
-    builds on scikeras' ``BaseWrapper`` (routed ``optimizer__*`` parameters)
-    and trains the whole fit inside one compiled TensorFlow graph.
+    takes scikeras-style routed ``optimizer__*`` parameters, trains the
+    whole fit inside one compiled TensorFlow graph, accepts sparse input
+    and learns incrementally with ``partial_fit``.
 
     Binary targets get one sigmoid output unit and binary cross-entropy,
     multiclass targets a softmax layer and categorical cross-entropy,
@@ -65,9 +66,19 @@ class DropoutMLPClassifier(ClassifierMixin, BaseDropoutMLP):
 
     optimizer : str, Keras optimizer class or instance, default="adam"
         ``"sgd"``, ``"adam"`` and ``"rmsprop"`` run on the compiled engine;
-        any other Keras optimizer trains through ``keras.Model.fit``.
-        Further options are routed scikeras-style, e.g.
-        ``optimizer__beta_2=0.99``.
+        any other Keras optimizer trains through ``keras.Model.fit``.  A Keras
+        optimizer class means the same as its name (``keras.optimizers.SGD``
+        is ``"sgd"``, with ``learning_rate``, ``momentum`` and ``nesterov``).
+        An instance is copied and used as configured: ``learning_rate``,
+        ``momentum`` and ``nesterov`` do not apply to it.  Further options
+        are routed scikeras-style as ``optimizer__<option>`` (names and
+        classes only): the compiled engine uses ``beta_1``, ``beta_2`` and
+        ``epsilon`` of Adam and ``rho`` and ``epsilon`` of RMSprop; any other
+        option the optimizer takes (e.g. ``optimizer__clipnorm=1.0``) trains
+        through ``keras.Model.fit`` (``engine_ == "keras"``); an option it
+        does not take, or ``optimizer__learning_rate``/``momentum``/
+        ``nesterov`` (set those parameters instead), raises ``ValueError``
+        before training.
 
     learning_rate : float > 0, default=0.001
         Step size.  With dropout the paper raises it 10 to 100 times over
@@ -88,22 +99,38 @@ class DropoutMLPClassifier(ClassifierMixin, BaseDropoutMLP):
         Rows per mini-batch (capped at the number of training rows).
 
     epochs : int >= 1, default=200
-        Passes over the training data (fewer with early stopping).
+        Most passes over the training data (``MLPClassifier``'s
+        ``max_iter``); a stopping rule may end the fit sooner (see ``tol``).
+
+    warm_start : bool, default=False
+        When fitted, ``fit`` continues training the current network (its
+        weights and optimizer state) for another ``epochs`` epochs instead of
+        starting anew, as in ``MLPClassifier``.  The network's layer sizes
+        must stay the same.
 
     early_stopping : bool, default=False
         Hold out ``validation_fraction`` of the training rows (stratified),
         score accuracy on them after every epoch, stop when it has not
         improved by ``tol`` for ``n_iter_no_change`` epochs and restore the
-        best weights, as ``MLPClassifier`` does.  Without it every epoch runs.
+        best weights, as ``MLPClassifier`` does.  Without it, the training
+        loss decides when to stop (see ``tol``).
 
     validation_fraction : float in (0, 1), default=0.1
-        Share of the training rows held out for early stopping.
+        Share of the training rows held out for early stopping; it must hold
+        out at least 2 rows and one per class, and leave one per class to
+        train on (else ``ValueError``).
 
-    n_iter_no_change : int >= 1, default=10
-        Epochs without improvement before early stopping ends the fit.
+    n_iter_no_change : int >= 1 or np.inf, default=10
+        Epochs without an improvement of at least ``tol`` before the fit
+        stops.  ``np.inf`` never stops: every epoch runs.
 
     tol : float >= 0, default=1e-4
-        Smallest improvement of the validation score that counts.
+        Smallest improvement that counts, as in ``MLPClassifier``: of the
+        validation accuracy with ``early_stopping``, else of the training
+        loss (``loss_curve_``).  When ``epochs`` run out before the rule
+        stops the fit, a ``ConvergenceWarning`` says so (not with
+        ``n_iter_no_change=np.inf``).  This keeps the out-of-the-box accuracy
+        at least ``MLPClassifier()``'s (``benchmarks/defaults.py``).
 
     class_weight : dict, "balanced" or None, default=None
         Weights of the classes in the loss, as in scikit-learn; multiplied
@@ -111,7 +138,9 @@ class DropoutMLPClassifier(ClassifierMixin, BaseDropoutMLP):
 
     callbacks : list of keras.callbacks.Callback, default=None
         Keras callbacks.  Giving any trains through ``keras.Model.fit``
-        (slower) so that the callbacks see every batch and epoch.
+        (slower) so that the callbacks see every batch and epoch.  Every fit
+        uses deep copies: the callbacks given are never bound to a model or
+        changed (anything else is rejected before training).
 
     random_state : int, RandomState instance or None, default=None
         Seeds the initializers, the dropout masks, the per-epoch shuffle and
@@ -138,10 +167,11 @@ class DropoutMLPClassifier(ClassifierMixin, BaseDropoutMLP):
     loss_curve_ : list of float
         Training loss (with the L2 penalty) of every epoch, as Keras' history
         reports it.
-    best_loss_ : float
-        Smallest value of ``loss_curve_``.
+    best_loss_ : float or None
+        Smallest value of ``loss_curve_``; None with early stopping, as in
+        ``MLPClassifier``.
     n_iter_ : int
-        Epochs run.
+        Epochs run (summed over ``warm_start`` fits and ``partial_fit`` calls).
     validation_scores_ : list of float or None
         Validation accuracy after every epoch, with early stopping.
     best_validation_score_ : float or None
@@ -163,6 +193,15 @@ class DropoutMLPClassifier(ClassifierMixin, BaseDropoutMLP):
     accuracy at least matches ``MLPClassifier()``'s (see
     ``benchmarks/defaults.py``).  Like every neural network, it expects
     standardised inputs: put a ``StandardScaler`` before it.
+
+    A fitted estimator pickles, ``joblib.dump``-s and ``skops.io.dump``-s:
+    its state holds the network in Keras' own formats (``model.to_json()``
+    and the weight arrays) and the optimizer state as arrays, never a live
+    Keras object.  ``skops.io.load(file, trusted=[...])`` must trust
+    exactly ``"dropoutmlp._classifier.DropoutMLPClassifier"``, plus the type of any
+    Keras object given as a parameter (an initializer instance, a callback,
+    an optimizer class), which ``skops.io.get_untrusted_types`` lists; an
+    optimizer instance cannot go through skops (give its class or name).
 
     Examples
     --------

@@ -53,9 +53,19 @@ class DropoutMLPRegressor(RegressorMixin, BaseDropoutMLP):
 
     optimizer : str, Keras optimizer class or instance, default="adam"
         ``"sgd"``, ``"adam"`` and ``"rmsprop"`` run on the compiled engine;
-        any other Keras optimizer trains through ``keras.Model.fit``.
-        Further options are routed scikeras-style, e.g.
-        ``optimizer__beta_2=0.99``.
+        any other Keras optimizer trains through ``keras.Model.fit``.  A Keras
+        optimizer class means the same as its name (``keras.optimizers.SGD``
+        is ``"sgd"``, with ``learning_rate``, ``momentum`` and ``nesterov``).
+        An instance is copied and used as configured: ``learning_rate``,
+        ``momentum`` and ``nesterov`` do not apply to it.  Further options
+        are routed scikeras-style as ``optimizer__<option>`` (names and
+        classes only): the compiled engine uses ``beta_1``, ``beta_2`` and
+        ``epsilon`` of Adam and ``rho`` and ``epsilon`` of RMSprop; any other
+        option the optimizer takes (e.g. ``optimizer__clipnorm=1.0``) trains
+        through ``keras.Model.fit`` (``engine_ == "keras"``); an option it
+        does not take, or ``optimizer__learning_rate``/``momentum``/
+        ``nesterov`` (set those parameters instead), raises ``ValueError``
+        before training.
 
     learning_rate : float > 0, default=0.001
         Step size.
@@ -74,7 +84,14 @@ class DropoutMLPRegressor(RegressorMixin, BaseDropoutMLP):
         Rows per mini-batch (capped at the number of training rows).
 
     epochs : int >= 1, default=200
-        Passes over the training data (fewer with early stopping).
+        Most passes over the training data (``MLPClassifier``'s
+        ``max_iter``); a stopping rule may end the fit sooner (see ``tol``).
+
+    warm_start : bool, default=False
+        When fitted, ``fit`` continues training the current network (its
+        weights and optimizer state) for another ``epochs`` epochs instead of
+        starting anew, as in ``MLPClassifier``.  The network's layer sizes
+        must stay the same.
 
     early_stopping : bool, default=False
         Hold out ``validation_fraction`` of the training rows (a random,
@@ -82,16 +99,23 @@ class DropoutMLPRegressor(RegressorMixin, BaseDropoutMLP):
         :math:`R^2` on them after every epoch (averaged uniformly over the
         targets, as ``score`` does), stop when it has not improved by ``tol``
         for ``n_iter_no_change`` epochs and restore the best weights, as
-        ``MLPRegressor`` does.
+        ``MLPRegressor`` does.  Without it, the training loss decides when to
+        stop (see ``tol``).
 
     validation_fraction : float in (0, 1), default=0.1
-        Share of the training rows held out for early stopping.
+        Share of the training rows held out for early stopping; it must hold
+        out at least 2 rows (else ``ValueError``).
 
-    n_iter_no_change : int >= 1, default=10
-        Epochs without improvement before early stopping ends the fit.
+    n_iter_no_change : int >= 1 or np.inf, default=10
+        Epochs without an improvement of at least ``tol`` before the fit
+        stops.  ``np.inf`` never stops: every epoch runs.
 
     tol : float >= 0, default=1e-4
-        Smallest improvement of the validation :math:`R^2` that counts.
+        Smallest improvement that counts, as in ``MLPRegressor``: of the
+        validation :math:`R^2` with ``early_stopping``, else of the training
+        loss (``loss_curve_``).  When ``epochs`` run out before the rule
+        stops the fit, a ``ConvergenceWarning`` says so (not with
+        ``n_iter_no_change=np.inf``).
 
     standardize_target : bool, default=True
         Train on the targets standardised to zero mean and unit variance (each
@@ -107,7 +131,9 @@ class DropoutMLPRegressor(RegressorMixin, BaseDropoutMLP):
 
     callbacks : list of keras.callbacks.Callback, default=None
         Keras callbacks.  Giving any trains through ``keras.Model.fit``
-        (slower) so that the callbacks see every batch and epoch.
+        (slower) so that the callbacks see every batch and epoch.  Every fit
+        uses deep copies: the callbacks given are never bound to a model or
+        changed (anything else is rejected before training).
 
     random_state : int, RandomState instance or None, default=None
         Seeds the initializers, the dropout masks of training, the per-epoch
@@ -141,10 +167,11 @@ class DropoutMLPRegressor(RegressorMixin, BaseDropoutMLP):
     loss_curve_ : list of float
         Training loss (with the L2 penalty) of every epoch, on the
         standardised scale when ``standardize_target=True``.
-    best_loss_ : float
-        Smallest value of ``loss_curve_``.
+    best_loss_ : float or None
+        Smallest value of ``loss_curve_``; None with early stopping, as in
+        ``MLPClassifier``.
     n_iter_ : int
-        Epochs run.
+        Epochs run (summed over ``warm_start`` fits and ``partial_fit`` calls).
     validation_scores_ : list of float or None
         Validation :math:`R^2` after every epoch, with early stopping.
     best_validation_score_ : float or None
@@ -172,6 +199,15 @@ class DropoutMLPRegressor(RegressorMixin, BaseDropoutMLP):
     network has no dropout, and tends to grow away from the training data.
     Like every neural network, the estimator expects standardised inputs: put
     a ``StandardScaler`` before it.
+
+    A fitted estimator pickles, ``joblib.dump``-s and ``skops.io.dump``-s:
+    its state holds the network in Keras' own formats (``model.to_json()``
+    and the weight arrays) and the optimizer state as arrays, never a live
+    Keras object.  ``skops.io.load(file, trusted=[...])`` must trust
+    exactly ``"dropoutmlp._regressor.DropoutMLPRegressor"``, plus the type of any
+    Keras object given as a parameter (an initializer instance, a callback,
+    an optimizer class), which ``skops.io.get_untrusted_types`` lists; an
+    optimizer instance cannot go through skops (give its class or name).
 
     Examples
     --------
