@@ -1,0 +1,184 @@
+"""pickle, joblib and skops round trips, in a fresh process, without scikeras."""
+
+import json
+import os
+import pickle
+import subprocess
+import sys
+
+import joblib
+import keras
+import numpy as np
+import pytest
+from sklearn.datasets import make_classification
+
+from dropoutmlp import DropoutMLPClassifier, DropoutMLPRegressor
+
+sio = pytest.importorskip("skops.io")
+
+PARAMS = dict(
+    hidden_layer_sizes=(8, 4),
+    input_dropout=0.1,
+    dropout=0.3,
+    epochs=6,
+    batch_size=16,
+    random_state=7,
+)
+# What skops.io.load(..., trusted=...) must trust, as the docstrings say.
+TRUSTED = {
+    DropoutMLPClassifier: ["dropoutmlp._classifier.DropoutMLPClassifier"],
+    DropoutMLPRegressor: ["dropoutmlp._regressor.DropoutMLPRegressor"],
+}
+
+_LOAD_SCRIPT = """
+import json, pickle, sys
+import joblib
+import numpy as np
+import skops.io as sio
+from sklearn.datasets import make_classification
+
+X, y = make_classification(60, 5, random_state=0)
+paths, trusted = json.loads(sys.argv[1]), json.loads(sys.argv[2])
+loaded = {}
+with open(paths["pickle"], "rb") as f:
+    loaded["pickle"] = pickle.load(f)
+loaded["joblib"] = joblib.load(paths["joblib"])
+loaded["skops"] = sio.load(paths["skops"], trusted=trusted)
+out = {"scikeras_imported": "scikeras" in sys.modules}
+for fmt, est in loaded.items():
+    mc = est.mc_predict_proba(X, n_samples=5, random_state=0)
+    out[fmt] = {
+        "proba": est.predict_proba(X).tolist(),
+        "mc_mean": mc[0].tolist(),
+        "mc_std": mc[1].tolist(),
+        "n_iter": est.n_iter_,
+    }
+print(json.dumps(out))
+"""
+
+
+@pytest.fixture(scope="module")
+def data():
+    return make_classification(60, 5, random_state=0)
+
+
+@pytest.fixture(scope="module")
+def fitted(data):
+    X, y = data
+    return DropoutMLPClassifier(**PARAMS).fit(X, y)
+
+
+def _keras_objects(obj, path="state"):
+    """Paths of live Keras objects anywhere inside ``obj``."""
+    if isinstance(obj, (keras.Model, keras.layers.Layer, keras.optimizers.Optimizer)):
+        return [path]
+    if isinstance(obj, dict):
+        items = obj.items()
+    elif isinstance(obj, (list, tuple)):
+        items = enumerate(obj)
+    else:
+        return []
+    return [p for k, v in items for p in _keras_objects(v, f"{path}[{k!r}]")]
+
+
+def test_state_holds_the_network_in_keras_formats_only(fitted):
+    state = fitted.__getstate__()
+    assert "model_" not in state
+    assert _keras_objects(state) == []
+    packed = state["_packed_model"]
+    assert json.loads(packed["config"])["class_name"] == "Sequential"
+    assert all(isinstance(w, np.ndarray) for w in packed["weights"])
+    # scikeras' process-wide keras.Model.__reduce__ patch is never reached.
+    assert b"scikeras" not in pickle.dumps(fitted)
+
+
+def test_round_trips_in_a_fresh_process(fitted, data, tmp_path):
+    X, _ = data
+    paths = {
+        "pickle": str(tmp_path / "est.pkl"),
+        "joblib": str(tmp_path / "est.joblib"),
+        "skops": str(tmp_path / "est.skops"),
+    }
+    with open(paths["pickle"], "wb") as f:
+        pickle.dump(fitted, f)
+    joblib.dump(fitted, paths["joblib"])
+    sio.dump(fitted, paths["skops"])
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            _LOAD_SCRIPT,
+            json.dumps(paths),
+            json.dumps(TRUSTED[DropoutMLPClassifier]),
+        ],
+        capture_output=True,
+        text=True,
+        env=dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2"),
+        check=False,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    out = json.loads(done.stdout.strip().splitlines()[-1])
+    assert out.pop("scikeras_imported") is False
+    mc_mean, mc_std = fitted.mc_predict_proba(X, n_samples=5, random_state=0)
+    for fmt in ("pickle", "joblib", "skops"):
+        np.testing.assert_array_equal(out[fmt]["proba"], fitted.predict_proba(X))
+        np.testing.assert_array_equal(out[fmt]["mc_mean"], mc_mean)
+        np.testing.assert_array_equal(out[fmt]["mc_std"], mc_std)
+        assert out[fmt]["n_iter"] == fitted.n_iter_
+
+
+@pytest.mark.parametrize("Estimator", [DropoutMLPClassifier, DropoutMLPRegressor])
+def test_skops_trusts_exactly_the_documented_types(data, Estimator):
+    X, y = data
+    est = Estimator(**PARAMS).fit(X, y)
+    dumped = sio.dumps(est)
+    assert sio.get_untrusted_types(data=dumped) == TRUSTED[Estimator]
+    for name in TRUSTED[Estimator]:
+        assert name in " ".join(Estimator.__doc__.split())
+    with pytest.raises(Exception, match="[Uu]ntrusted"):
+        sio.loads(dumped)
+    restored = sio.loads(dumped, trusted=TRUSTED[Estimator])
+    np.testing.assert_array_equal(restored.predict(X), est.predict(X))
+    assert restored.get_params() == est.get_params()
+
+
+def test_regressor_round_trip_keeps_target_scale_and_std(data):
+    X, y = data
+    est = DropoutMLPRegressor(**PARAMS).fit(X, 100 * y + 3.0)
+    for restored in (
+        pickle.loads(pickle.dumps(est)),
+        sio.loads(sio.dumps(est), trusted=TRUSTED[DropoutMLPRegressor]),
+    ):
+        np.testing.assert_array_equal(restored.predict(X), est.predict(X))
+        for a, b in zip(
+            restored.predict(X, return_std=True),
+            est.predict(X, return_std=True),
+            strict=True,
+        ):
+            np.testing.assert_array_equal(a, b)
+
+
+def test_restored_model_is_compiled_with_the_same_optimizer(fitted):
+    restored = pickle.loads(pickle.dumps(fitted))
+    opt, opt_restored = fitted.model_.optimizer, restored.model_.optimizer
+    assert type(opt_restored) is type(opt)
+    assert opt_restored.get_config() == opt.get_config()
+    for a, b in zip(opt.variables, opt_restored.variables, strict=True):
+        np.testing.assert_array_equal(np.asarray(a), np.asarray(b))
+
+
+def test_mlflow_sklearn_round_trip(fitted, data, tmp_path):
+    mlflow_sklearn = pytest.importorskip("mlflow.sklearn")
+    X, _ = data
+    path = str(tmp_path / "model")
+    # mlflow's sklearn flavour saves with skops by default.
+    mlflow_sklearn.save_model(
+        fitted,
+        path,
+        serialization_format="skops",
+        skops_trusted_types=TRUSTED[DropoutMLPClassifier],
+        pip_requirements=["dropoutmlp"],
+    )
+    loaded = mlflow_sklearn.load_model(path)
+    np.testing.assert_array_equal(loaded.predict_proba(X), fitted.predict_proba(X))
