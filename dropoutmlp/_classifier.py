@@ -314,8 +314,8 @@ class DropoutMLPClassifier(ClassifierMixin, BaseDropoutMLP):
             unique_labels(classes), self.classes_
         ):
             raise ValueError(
-                f"classes={classes!r} is not the same as on the first call to "
-                f"partial_fit, which was {self.classes_!r}."
+                f"classes={list(classes)} is not the same as on the first call "
+                f"to partial_fit, which was {self.classes_.tolist()}."
             )
         else:
             classes = None
@@ -348,7 +348,8 @@ class DropoutMLPClassifier(ClassifierMixin, BaseDropoutMLP):
             unseen = np.setdiff1d(np.unique(y), self.classes_)
             if len(unseen):
                 raise ValueError(
-                    f"y has classes {unseen!r} not in classes_={self.classes_!r}"
+                    f"y has classes {unseen.tolist()} not in "
+                    f"classes_={self.classes_.tolist()}"
                     + (
                         " (the classes given to the first partial_fit call)."
                         if incremental or classes is not None
