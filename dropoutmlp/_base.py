@@ -469,7 +469,7 @@ class BaseDropoutMLP(BaseEstimator):
 
     def _validation_split(self, X, Y, y, sample_weight, seed):
         """Hold out ``validation_fraction`` of the rows, or say why it can't."""
-        n = len(X)
+        n = X.shape[0]
         n_val = math.ceil(self.validation_fraction * n)
         stratify = self._stratify(y)
         n_classes = 0 if stratify is None else len(np.unique(stratify))
@@ -561,7 +561,7 @@ class BaseDropoutMLP(BaseEstimator):
             X, Y, sample_weight, validation = self._validation_split(
                 X, Y, y, sample_weight, split_seed
             )
-        batch_size = min(int(self.batch_size), len(X))
+        batch_size = min(int(self.batch_size), X.shape[0])
         spec = NetworkSpec(
             n_features=X.shape[1],
             hidden_layer_sizes=hidden,
