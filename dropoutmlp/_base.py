@@ -633,17 +633,18 @@ class BaseDropoutMLP(BaseEstimator):
 
     def _store_result(self, model, spec, result, continues: bool) -> None:
         """Fitted attributes from a training result (extended when continuing)."""
+        # As MLPClassifier: the curves grow over warm_start fits and
+        # partial_fit calls, n_iter_ counts the epochs of this call.
         if continues:
             self.loss_curve_ = self.loss_curve_ + result.loss_curve
-            self.n_iter_ += result.n_iter
             if result.validation_scores is not None:
                 self.validation_scores_ = (
                     self.validation_scores_ or []
                 ) + result.validation_scores
         else:
             self.loss_curve_ = list(result.loss_curve)
-            self.n_iter_ = result.n_iter
             self.validation_scores_ = result.validation_scores
+        self.n_iter_ = result.n_iter
         self.model_ = model
         self._spec = spec
         self._optimizer_state = result.state

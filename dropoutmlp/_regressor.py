@@ -171,11 +171,13 @@ class DropoutMLPRegressor(RegressorMixin, BaseDropoutMLP):
         Smallest value of ``loss_curve_``; None with early stopping, as in
         ``MLPClassifier``.
     n_iter_ : int
-        Epochs run (summed over ``warm_start`` fits and ``partial_fit`` calls).
+        Epochs run by the last ``fit`` or ``partial_fit`` call, as in
+        ``MLPClassifier`` (``loss_curve_`` and ``validation_scores_`` keep
+        growing over ``warm_start`` fits and ``partial_fit`` calls).
     validation_scores_ : list of float or None
         Validation :math:`R^2` after every epoch, with early stopping.
     best_validation_score_ : float or None
-        Best of ``validation_scores_`` (the restored weights' score).
+        Best validation score of the last fit (the restored weights' score).
     engine_ : {"graph", "keras"}
         Which training loop ran: the compiled engine or ``keras.Model.fit``.
 
