@@ -590,15 +590,25 @@ class BaseDropoutMLP(BaseEstimator):
                 f"Invalid optimizer={self.optimizer!r} with options "
                 f"{dict(options)}: {exc}"
             ) from None
-        model = build_mlp(spec, build_seed)
-        state = None
-        if continues:  # a copy: a fit that fails leaves the fitted model as it was
+        state, restore = None, None
+        if continues:
             self._check_same_network(spec)
-            model.set_weights(self.model_.get_weights())
             state = self._optimizer_state
-        result = _engine.train(
-            model, spec, config, X, Y, sample_weight, validation, state=state
-        )
+            if spec == self._spec:  # train the fitted network itself
+                model, restore = self.model_, self.model_.get_weights()
+            else:  # new dropout rates, limits or penalty: same weights
+                model = build_mlp(spec, build_seed)
+                model.set_weights(self.model_.get_weights())
+        else:
+            model = build_mlp(spec, build_seed)
+        try:
+            result = _engine.train(
+                model, spec, config, X, Y, sample_weight, validation, state=state
+            )
+        except Exception:
+            if restore is not None:  # a failed fit leaves the fitted model as it was
+                model.set_weights(restore)
+            raise
         self._store_result(model, spec, result, continues)
         if config.stopping and not result.stopped_early and not incremental:
             self._warn_unconverged(config)
