@@ -212,3 +212,6 @@ def test_dask_ml_incremental_on_a_dask_array(data):
     _same(fitted, manual, X)
     assert inc.predict(X_dask).compute().shape == y.shape
     assert 0.0 <= inc.score(X_dask, y_dask) <= 1.0
+    # Incremental.partial_fit: another epoch over the blocks, continuing.
+    inc.partial_fit(X_dask, y_dask)
+    assert len(inc.estimator_.loss_curve_) == 6
