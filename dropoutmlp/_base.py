@@ -12,7 +12,6 @@ from __future__ import annotations
 import copy
 import dataclasses
 import difflib
-import functools
 import inspect
 import json
 import math
@@ -55,21 +54,13 @@ _MLP_NAMES = {
 # Sparse inputs: the engine densifies a CSR matrix one mini-batch at a time.
 _SPARSE_FORMATS = ("csr", "csc")
 _FLOAT32_MAX = float(np.finfo(np.float32).max)
-# Keras' built-in optimizers, by name: a class among them means its name.
-_KERAS_OPTIMIZER_NAMES = (
-    "sgd",
-    "adam",
-    "rmsprop",
-    "adagrad",
-    "adadelta",
-    "adamax",
-    "adamw",
-    "nadam",
-    "ftrl",
-    "lion",
-    "lamb",
-    "adafactor",
-)
+# Keras optimizer classes the compiled engine implements, by their names: the
+# class means the name.  Other classes get the knobs their constructor takes.
+_OPTIMIZER_CLASS_NAMES = {
+    keras.optimizers.SGD: "sgd",
+    keras.optimizers.Adam: "adam",
+    keras.optimizers.RMSprop: "rmsprop",
+}
 
 
 def _suggestion(name: str, valid) -> str:
@@ -82,18 +73,6 @@ def _suggestion(name: str, valid) -> str:
 
 def _is_routed(name: str) -> bool:
     return name.startswith(_ROUTED_PREFIX) and len(name) > len(_ROUTED_PREFIX)
-
-
-@functools.cache
-def _optimizer_names() -> dict:
-    """Keras' built-in optimizer classes mapped to their names."""
-    names = {}
-    for name in _KERAS_OPTIMIZER_NAMES:
-        try:
-            names[type(keras.optimizers.get(name))] = name
-        except ValueError:  # not in this Keras version
-            continue
-    return names
 
 
 def _per_layer(name: str, value, n_layers: int) -> tuple:
@@ -372,7 +351,7 @@ class BaseDropoutMLP(BaseEstimator):
                     f"optimizer must be a name, a Keras optimizer class or "
                     f"instance; got {opt!r}."
                 )
-            name = _optimizer_names().get(opt)
+            name = _OPTIMIZER_CLASS_NAMES.get(opt)
             if name is not None:
                 return name, options
             # Another optimizer class gets the knobs its constructor takes.
@@ -572,7 +551,7 @@ class BaseDropoutMLP(BaseEstimator):
             dropout=rates,
             max_norm=limits,
             kernel_initializer=self.kernel_initializer,
-            l2=self.alpha / (2 * batch_size),
+            l2=float(self.alpha) / (2 * batch_size),
         )
         optimizer, options = self._resolve_optimizer(options)
         config = self._training_config(
@@ -609,6 +588,9 @@ class BaseDropoutMLP(BaseEstimator):
             if restore is not None:  # a failed fit leaves the fitted model as it was
                 model.set_weights(restore)
             raise
+        for callback in config.callbacks:  # detached: they pickle without the model
+            keras.callbacks.Callback.set_model(callback, None)
+        self.callbacks_ = list(config.callbacks)
         self._store_result(model, spec, result, continues)
         if config.stopping and not result.stopped_early and not incremental:
             self._warn_unconverged(config)

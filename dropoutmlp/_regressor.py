@@ -180,6 +180,9 @@ class DropoutMLPRegressor(RegressorMixin, BaseDropoutMLP):
         Best validation score of the last fit (the restored weights' score).
     engine_ : {"graph", "keras"}
         Which training loop ran: the compiled engine or ``keras.Model.fit``.
+    callbacks_ : list of keras.callbacks.Callback
+        The copies of ``callbacks`` the last fit trained with (a ``History``
+        among them holds that fit's epochs), detached from the model.
 
     See Also
     --------

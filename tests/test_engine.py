@@ -195,6 +195,7 @@ def test_early_stopping_restores_best_epoch_weights(binary_data):
         random_state=0,
     ).fit(X, y)
     scores = est.validation_scores_
+    recorder = est.callbacks_[0]  # the fit trains a copy; the user's is untouched
     assert len(recorder.weights) == est.n_iter_ == len(scores)
     best_epoch = int(np.argmax(scores))  # first epoch reaching the best score
     assert best_epoch < est.n_iter_ - 1, "the test needs a fit that got worse"

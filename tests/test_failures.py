@@ -153,6 +153,11 @@ def test_callbacks_are_used_on_copies_never_mutated(data):
     assert counter._model is None and history._model is None
     assert not hasattr(history, "history") or history.history == {}
     assert est.callbacks[0] is counter
+    # The trained copies are the fitted attribute callbacks_.
+    trained_counter, trained_history = est.callbacks_
+    assert trained_counter is not counter and trained_counter.epochs == est.n_iter_
+    assert len(trained_history.history["loss"]) == est.n_iter_
+    assert trained_history._model is None  # detached: it pickles alone
     # A second fit runs as the first did: nothing carried over.
     again = DropoutMLPClassifier(**SMALL, callbacks=[counter, history]).fit(X, y)
     assert again.loss_curve_ == est.loss_curve_

@@ -1,5 +1,7 @@
 """No silent yes for parameters: every keyword is used or rejected by name."""
 
+import pickle
+
 import keras
 import numpy as np
 import pytest
@@ -156,6 +158,7 @@ def test_numpy_scalars_work_like_python_scalars(data):
         early_stopping=True,
         n_iter_no_change=3,
         random_state=0,
+        alpha=1e-4,
     )
     numpy = dict(
         hidden_layer_sizes=(np.int64(8),),
@@ -166,10 +169,13 @@ def test_numpy_scalars_work_like_python_scalars(data):
         early_stopping=np.bool_(True),
         n_iter_no_change=np.int64(3),
         random_state=np.int64(0),
+        alpha=np.float32(1e-4),
     )
     a = DropoutMLPClassifier(**python).fit(X, y)
     b = DropoutMLPClassifier(**numpy).fit(X, y)
     np.testing.assert_allclose(a.predict_proba(X), b.predict_proba(X), atol=1e-6)
+    restored = pickle.loads(pickle.dumps(b))  # the Keras config holds no numpy
+    np.testing.assert_array_equal(restored.predict_proba(X), b.predict_proba(X))
     mc = b.mc_predict_proba(X, n_samples=np.int64(10), random_state=np.int64(0))
     ref = b.mc_predict_proba(X, n_samples=10, random_state=0)
     np.testing.assert_array_equal(mc[0], ref[0])
