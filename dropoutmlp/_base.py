@@ -413,8 +413,10 @@ class BaseDropoutMLP(BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Training data (NaN, inf and values beyond float32 are rejected).
+            A sparse matrix stays sparse: the engine makes one mini-batch
+            dense at a time.
         y : array-like of shape (n_samples,) or (n_samples, n_outputs)
             Targets.
         sample_weight : array-like of shape (n_samples,), default=None
@@ -425,6 +427,14 @@ class BaseDropoutMLP(BaseEstimator):
         -------
         self : object
             The fitted estimator.
+
+        Raises
+        ------
+        ValueError
+            Before training, for invalid parameters or input; during training,
+            when the loss or the weights stop being finite (the fit diverged:
+            lower ``learning_rate`` or standardise the features).  The
+            estimator then keeps its previous fitted state, if any.
         """
         return self._fit(X, y, sample_weight, incremental=False)
 

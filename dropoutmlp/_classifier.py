@@ -405,7 +405,7 @@ class DropoutMLPClassifier(ClassifierMixin, BaseDropoutMLP):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Input rows.
 
         Returns
@@ -429,7 +429,7 @@ class DropoutMLPClassifier(ClassifierMixin, BaseDropoutMLP):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Input rows.
         n_samples : int >= 1, default=100
             Stochastic forward passes.
@@ -465,7 +465,7 @@ class DropoutMLPClassifier(ClassifierMixin, BaseDropoutMLP):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Input rows.
 
         Returns
@@ -480,7 +480,7 @@ class DropoutMLPClassifier(ClassifierMixin, BaseDropoutMLP):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Input rows.
 
         Returns

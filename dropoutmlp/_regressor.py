@@ -389,7 +389,7 @@ class DropoutMLPRegressor(RegressorMixin, BaseDropoutMLP):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Input rows.
         return_std : bool, default=False
             Also return the standard deviation of the prediction over
@@ -438,7 +438,7 @@ class DropoutMLPRegressor(RegressorMixin, BaseDropoutMLP):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Input rows.
         n_samples : int >= 1, default=100
             Stochastic forward passes.
