@@ -433,8 +433,9 @@ class BaseDropoutMLP(BaseEstimator):
         ValueError
             Before training, for invalid parameters or input; during training,
             when the loss or the weights stop being finite (the fit diverged:
-            lower ``learning_rate`` or standardise the features).  The
-            estimator then keeps its previous fitted state, if any.
+            lower ``learning_rate`` or standardise the features).  A
+            ``warm_start`` fit or ``partial_fit`` call that fails keeps the
+            fitted network as it was; a fresh fit leaves the estimator unfitted.
         """
         return self._fit(X, y, sample_weight, incremental=False)
 
@@ -597,6 +598,8 @@ class BaseDropoutMLP(BaseEstimator):
         except Exception:
             if restore is not None:  # a failed fit leaves the fitted model as it was
                 model.set_weights(restore)
+            if not continues:  # the old model no longer matches the new data
+                vars(self).pop("model_", None)
             raise
         for callback in config.callbacks:  # detached: they pickle without the model
             keras.callbacks.Callback.set_model(callback, None)

@@ -65,6 +65,15 @@ def test_diverging_keras_path_raises(data):
         est.fit(X * 1e6, y)
 
 
+def test_diverging_refit_leaves_the_estimator_unfitted(data):
+    X, y = data
+    est = DropoutMLPRegressor(**DIVERGING).fit(X, y)
+    with pytest.raises(ValueError, match="diverged"):
+        est.fit(X[:, :3] * 1e6, y)
+    with pytest.raises(NotFittedError):  # not the old model on the new features
+        est.predict(X[:, :3])
+
+
 def test_diverging_warm_start_keeps_the_fitted_model(data):
     X, y = data
     est = DropoutMLPRegressor(**DIVERGING).fit(X, y)
