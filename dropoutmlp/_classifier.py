@@ -202,7 +202,7 @@ class DropoutMLPClassifier(ClassifierMixin, BaseDropoutMLP):
     A fitted estimator pickles, ``joblib.dump``-s and ``skops.io.dump``-s:
     its state holds the network in Keras' own formats (``model.to_json()``
     and the weight arrays) and the optimizer state as arrays, never a live
-    Keras object.  ``skops.io.load(file, trusted=[...])`` must trust
+    Keras model or optimizer.  ``skops.io.load(file, trusted=[...])`` must trust
     exactly ``"dropoutmlp._classifier.DropoutMLPClassifier"``, plus the type of any
     Keras object given as a parameter (an initializer instance, a callback,
     an optimizer class), which ``skops.io.get_untrusted_types`` lists; an
