@@ -115,7 +115,10 @@ class DropoutMLPRegressor(RegressorMixin, BaseDropoutMLP):
         validation :math:`R^2` with ``early_stopping``, else of the training
         loss (``loss_curve_``).  When ``epochs`` run out before the rule
         stops the fit, a ``ConvergenceWarning`` says so (not with
-        ``n_iter_no_change=np.inf``).
+        ``n_iter_no_change=np.inf``).  Dropout makes the training loss noisy
+        and it can stall on a plateau before improving again: when the fit
+        stops too soon, raise ``n_iter_no_change`` (e.g. 30) or
+        ``learning_rate``.
 
     standardize_target : bool, default=True
         Train on the targets standardised to zero mean and unit variance (each
@@ -221,7 +224,7 @@ class DropoutMLPRegressor(RegressorMixin, BaseDropoutMLP):
     >>> rng = np.random.RandomState(0)
     >>> X = rng.uniform(-1, 1, size=(200, 1))
     >>> y = np.sin(3 * X[:, 0]) + 0.1 * rng.normal(size=200)
-    >>> reg = DropoutMLPRegressor(random_state=0).fit(X, y)
+    >>> reg = DropoutMLPRegressor(learning_rate=0.01, random_state=0).fit(X, y)
     >>> reg.predict(X[:3]).shape
     (3,)
     >>> bool(reg.score(X, y) > 0.9)
