@@ -167,11 +167,15 @@ def python_entries() -> list[tuple[str, str, str]]:
     return entries
 
 
-def write_inventory(path: Path, project: str, version: str, entries) -> None:
+def write_inventory(path: Path, project: str, version: str, base: str, entries) -> None:
     """A Sphinx inventory (version 2) of ``entries``, each linking to its anchor."""
     lines = []
     for name, role, uri in dict.fromkeys(entries):
-        anchor = "" if "#" in uri or uri.endswith("/") else "#$"
+        # Sphinx projects anchor every object on its page; keras.io and
+        # tensorflow.org pages are one object each, or carry their own anchor.
+        anchor = (
+            "" if "#" in uri or "keras.io" in base or "tensorflow" in base else "#$"
+        )
         priority = -1 if role.startswith("std:") else 1
         shown = "Boolean values" if role == "std:label" else "-"
         lines.append(f"{name} {role} {priority} {uri}{anchor} {shown}\n")
@@ -229,6 +233,6 @@ def build(folder: Path) -> dict[str, tuple[str, str]]:
     mapping = {}
     for key, (project, version, url, entries) in projects.items():
         path = folder / f"{key}.inv"
-        write_inventory(path, project, version, entries())
+        write_inventory(path, project, version, url, entries())
         mapping[key] = (url, str(path))
     return mapping

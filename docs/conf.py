@@ -166,7 +166,7 @@ def _results_figures(app) -> None:
     folds = [k for k in rows[0] if k.startswith("split")]
     fig = compare_box_plot(
         {r["model"]: [100 * float(r[k]) for k in folds] for r in rows},
-        title=f"Sonar: {len(folds)}-fold CV, docs/results/sonar_compare.csv",
+        title=f"Sonar: fold accuracies of {len(folds)}-fold CV",
         article_means={name: mean for name, (mean, _) in ARTICLE_RESULTS.items()},
     )
     fig.savefig(out / "sonar_compare.png", dpi=100)

@@ -50,11 +50,11 @@ def compare_box_plot(
             zorder=3,
             label="the article's mean",
         )
-        # Above the axes: the boxes use the whole height.
-        ax.legend(loc="lower right", bbox_to_anchor=(1, 1), frameon=False)
+        # Below the axes: the boxes use the whole height.
+        fig.legend(loc="outside lower center")
     ax.set_xlabel("model")
     ax.set_ylabel("fold accuracy (%)")
-    ax.set_title(title, loc="left")
+    ax.set_title(title)
     return fig
 
 

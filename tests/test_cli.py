@@ -358,3 +358,18 @@ def test_first_column_label_gets_a_hint(tmp_path, capsys):
         "line 2, column 0: ",
     )
     assert "--label-column 0" in line
+
+
+def test_only_the_command_quiets_tensorflow():
+    """The library leaves the environment and the standard streams alone."""
+    code = (
+        "import os, sys; import dropoutmlp; "
+        "assert 'tensorflow' not in sys.modules; "
+        "from dropoutmlp import DropoutMLPClassifier; "
+        "assert 'tensorflow' in sys.modules; "
+        "print(os.environ.get('TF_CPP_MIN_LOG_LEVEL'))"
+    )
+    proc = _run("-c", code)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "None"
+    assert "oneDNN" in proc.stderr or "cuda" in proc.stderr  # not filtered

@@ -78,7 +78,7 @@ for name in ARTICLE_RESULTS:
 # about five points of accuracy and the fold-to-fold spread (several points)
 # is larger than the differences between the models.  The red diamonds are
 # the article's means.
-fig, ax = plt.subplots(figsize=(6, 4))
+fig, ax = plt.subplots(figsize=(6, 4.4), layout="constrained")
 names = list(scores)
 ax.boxplot([scores[n] for n in names])
 ax.set_xticks(range(1, len(names) + 1), names)
@@ -91,11 +91,10 @@ if data_name == "Sonar":
         zorder=3,
         label="article's mean",
     )
-    ax.legend(loc="lower right", bbox_to_anchor=(1, 1), frameon=False)
+    fig.legend(loc="outside lower center")  # below the axes, off the boxes
 ax.set_xlabel("model")
 ax.set_ylabel("fold accuracy (%)")
-ax.set_title(f"{data_name}: {FOLDS}-fold CV, {EPOCHS} epochs", loc="left")
-fig.tight_layout()
+ax.set_title(f"{data_name}: {FOLDS}-fold CV, {EPOCHS} epochs")
 
 # %%
 # What to make of it

@@ -105,31 +105,35 @@ grid = np.column_stack([xx.ravel(), yy.ravel()])
 proba_mean, proba_std = clf.mc_predict_proba(grid, n_samples=100, random_state=0)
 
 # The training points are drawn in neither colour map: white circles (class 0)
-# and black triangles (class 1), each with a contrasting edge, stand out on
-# both backgrounds.
+# and gold triangles (class 1), edged in black, stand out on both backgrounds.
 fig, axes = plt.subplots(1, 2, figsize=(10, 4.8), sharey=True, layout="constrained")
 panels = [
     (proba_mean[:, 1], "RdBu_r", "mean P(class 1)"),
     (proba_std[:, 1], "viridis", "std of P(class 1)"),
 ]
-markers = [("o", "white", "black", "class 0"), ("^", "black", "white", "class 1")]
+markers = [("o", "white", "class 0"), ("^", "gold", "class 1")]
 for ax, (values, cmap, title) in zip(axes, panels, strict=True):
     mesh = ax.pcolormesh(xx, yy, values.reshape(xx.shape), cmap=cmap, shading="auto")
-    for label, (marker, face, edge, name) in enumerate(markers):
+    for label, (marker, face, name) in enumerate(markers):
         ax.scatter(
             *X[y == label].T,
             marker=marker,
-            s=14,
+            s=22,
             c=face,
-            edgecolors=edge,
-            linewidths=0.5,
+            edgecolors="black",
+            linewidths=0.6,
             label=f"training points, {name}",
         )
     ax.set_title(title)
     ax.set_xlabel("$x_1$")
     fig.colorbar(mesh, ax=ax)
 axes[0].set_ylabel("$x_2$")
-fig.legend(*axes[0].get_legend_handles_labels(), loc="outside lower center", ncols=2)
+fig.legend(
+    *axes[0].get_legend_handles_labels(),
+    loc="outside lower center",
+    ncols=2,
+    markerscale=1.5,
+)
 fig.suptitle("DropoutMLPClassifier.mc_predict_proba on two moons")
 
 # %%
