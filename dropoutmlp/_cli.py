@@ -350,7 +350,12 @@ def _quiet_tensorflow() -> None:
         return
     os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"
     sys.stderr.flush()
-    saved = os.dup(2)
+    try:
+        saved = os.dup(2)
+    except OSError:  # no file descriptor 2 (e.g. a GUI process): nothing to hide
+        import tensorflow  # noqa: F401
+
+        return
     with tempfile.TemporaryFile() as captured:
         os.dup2(captured.fileno(), 2)
         try:
@@ -362,7 +367,7 @@ def _quiet_tensorflow() -> None:
             captured.seek(0)
             for line in captured:
                 if not _TF_LOG_LINE.match(line):
-                    sys.stderr.buffer.write(line)
+                    sys.stderr.write(line.decode(errors="replace"))
             sys.stderr.flush()
 
 
