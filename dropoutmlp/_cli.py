@@ -18,11 +18,13 @@ TensorFlow, so ``--help``, ``--version`` and argument errors answer at once.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import math
 import os
 import re
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -425,13 +427,57 @@ def _check_output(path: Path | None, option: str, *, plot: bool = False) -> None
             ) from None
 
 
-def _start_fits(args, total: int):
+def _copy_lines(source: int, target: int) -> None:
+    """Copy lines from descriptor ``source`` to ``target``, but TensorFlow's."""
+    with os.fdopen(source, "rb") as lines, os.fdopen(target, "wb", 0) as out:
+        for line in lines:
+            if not _TF_LOG_LINE.match(line):
+                out.write(line)
+
+
+@contextlib.contextmanager
+def _stderr_without_tensorflow_lines():
+    """File descriptor 2 as a pipe whose lines reach stderr, TensorFlow's aside.
+
+    For ``--jobs`` other than 1: the worker processes import TensorFlow too,
+    and inherit this process's stderr, so they are started with the pipe as
+    theirs; a thread copies its lines to the real stderr.  Yields a stream on
+    the real stderr, for the progress line.  The workers outlive the block
+    (joblib reuses them), and the thread serves them until they exit.
+    """
+    sys.stderr.flush()
+    try:
+        real = os.dup(2)
+    except OSError:  # no file descriptor 2: nothing to filter
+        yield sys.stderr
+        return
+    source, sink = os.pipe()
+    os.dup2(sink, 2)
+    os.close(sink)
+    threading.Thread(target=_copy_lines, args=(source, real), daemon=True).start()
+    stream = os.fdopen(os.dup(real), "w", buffering=1)
+    try:
+        yield stream
+    finally:
+        stream.close()
+        sys.stderr.flush()
+        os.dup2(real, 2)
+
+
+@contextlib.contextmanager
+def _fits(args, total: int):
     """TensorFlow, quietly unless ``-v``, and the progress line of the fits."""
     from ._progress import Progress
 
-    if not args.verbose:
-        _quiet_tensorflow()
-    return Progress(total, "fits", enabled=not args.quiet)
+    if args.verbose:
+        yield Progress(total, "fits", enabled=not args.quiet)
+        return
+    _quiet_tensorflow()
+    if args.jobs == 1:
+        yield Progress(total, "fits", enabled=not args.quiet)
+        return
+    with _stderr_without_tensorflow_lines() as stderr:
+        yield Progress(total, "fits", stream=stderr, enabled=not args.quiet)
 
 
 def _note(args, message: str) -> None:
@@ -455,17 +501,17 @@ def run_compare(args) -> int:
         f"Cross-validating {', '.join(models)} on {summary}: "
         f"{args.folds} folds x {len(models)} models",
     )
-    progress = _start_fits(args, args.folds * len(models))
-    results = _experiments.compare_article_models(
-        X,
-        y,
-        models,
-        folds=args.folds,
-        epochs=args.epochs,
-        seed=args.seed,
-        jobs=args.jobs,
-        progress=progress.update,
-    )
+    with _fits(args, args.folds * len(models)) as progress:
+        results = _experiments.compare_article_models(
+            X,
+            y,
+            models,
+            folds=args.folds,
+            epochs=args.epochs,
+            seed=args.seed,
+            jobs=args.jobs,
+            progress=progress.update,
+        )
     print(
         _reports.compare_report(
             summary,
@@ -515,20 +561,20 @@ def run_grid(args) -> int:
         f"Grid search around the article's {args.base!r} model on {summary}: "
         f"{n_candidates} candidates x {args.folds} folds",
     )
-    progress = _start_fits(args, n_candidates * args.folds)
-    start = time.perf_counter()
-    result = _experiments.grid_search(
-        X,
-        y,
-        grid,
-        base=args.base,
-        folds=args.folds,
-        epochs=args.epochs,
-        seed=args.seed,
-        jobs=args.jobs,
-        progress=progress.update,
-    )
-    elapsed = time.perf_counter() - start
+    with _fits(args, n_candidates * args.folds) as progress:
+        start = time.perf_counter()
+        result = _experiments.grid_search(
+            X,
+            y,
+            grid,
+            base=args.base,
+            folds=args.folds,
+            epochs=args.epochs,
+            seed=args.seed,
+            jobs=args.jobs,
+            progress=progress.update,
+        )
+        elapsed = time.perf_counter() - start
     print(
         _reports.grid_report(
             summary,
