@@ -7,6 +7,7 @@ printed at every tenth of the work, so a log holds about ten of them.
 
 from __future__ import annotations
 
+import shutil
 import sys
 import time
 from typing import TextIO
@@ -83,6 +84,8 @@ class Progress:
             return
         text = self.line(note)
         if self._dynamic:
+            # One terminal row, or the carriage return cannot rewrite it.
+            text = text[: shutil.get_terminal_size().columns - 1]
             padding = " " * max(0, self._width - len(text))
             self._width = len(text)
             end = "\n" if self.done == self.total else ""

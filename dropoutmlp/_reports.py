@@ -20,8 +20,9 @@ from ._experiments import CVScores, GridResult, format_value
 from ._progress import format_duration
 
 SINGLE_CLASS_NOTE = (
-    "single class: on some folds the network predicted one class for the "
-    "whole test fold (it collapsed to a constant, e.g. the majority class)"
+    '"single class on k/n folds": on k of the n folds the network predicted '
+    "one class for the whole test fold (it collapsed to a constant, such as "
+    "the majority class)."
 )
 
 
@@ -82,7 +83,7 @@ def compare_report(
             line += f"  {_flag(result)}"
         lines.append(line)
     if any(r.n_single_class for r in results.values()):
-        lines += ["", f"({SINGLE_CLASS_NOTE})"]
+        lines += ["", SINGLE_CLASS_NOTE]
     total = sum(float(r.fit_times.sum()) for r in results.values())
     per_model = ", ".join(
         f"{name} {format_duration(float(r.fit_times.sum()))}"
@@ -137,7 +138,7 @@ def grid_report(
             line += f"  {_flag(result)}"
         lines.append(line)
     if any(r.n_single_class for r in grid.results):
-        lines += ["", f"({SINGLE_CLASS_NOTE})"]
+        lines += ["", SINGLE_CLASS_NOTE]
     best = grid.best_index
     described = ", ".join(
         f"{n}={format_value(v)}" for n, v in grid.params[best].items()
