@@ -314,7 +314,8 @@ def build_parser() -> argparse.ArgumentParser:
         type=Path,
         help=(
             "Save a heatmap of mean CV accuracy over input dropout x dropout "
-            "(needs matplotlib; needs both options to have several values)."
+            "(needs matplotlib): a red frame marks the best cell, hatching the "
+            "candidates that predicted a single class on some fold."
         ),
     )
     grid.set_defaults(run=run_grid, parser=grid)
