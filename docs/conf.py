@@ -19,7 +19,6 @@ import os
 import sys
 from pathlib import Path
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 _DOCS = Path(__file__).resolve().parent
 _ROOT = _DOCS.parent
 sys.path.insert(0, str(_DOCS))  # _inventories
@@ -27,6 +26,10 @@ sys.path.insert(0, str(_DOCS))  # _inventories
 import _inventories  # noqa: E402
 
 import dropoutmlp  # noqa: E402
+from dropoutmlp._cli import _quiet_tensorflow  # noqa: E402
+
+# The build log shows Sphinx's messages, not TensorFlow's start-up lines.
+_quiet_tensorflow()
 
 _LOCAL_SONAR = _ROOT.parent / "shared" / "data" / "sonar.csv"
 if not os.environ.get("DROPOUTMLP_SONAR") and _LOCAL_SONAR.is_file():
@@ -124,8 +127,6 @@ sphinx_gallery_conf = {
     "reset_modules": ("matplotlib",),
     "abort_on_example_error": True,
     "show_memory": False,
-    # Links from the examples' code to the API pages, here and elsewhere.
-    "reference_url": {"dropoutmlp": None},
 }
 
 # -- HTML ---------------------------------------------------------------------
