@@ -127,6 +127,8 @@ sphinx_gallery_conf = {
     "reset_modules": ("matplotlib",),
     "abort_on_example_error": True,
     "show_memory": False,
+    # The examples print what they mean to show; no repr of a last expression.
+    "capture_repr": (),
 }
 
 # -- HTML ---------------------------------------------------------------------
