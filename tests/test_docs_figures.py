@@ -64,7 +64,9 @@ def fresh(sonar_path, tmp_path_factory):
     return out_dir
 
 
-@pytest.mark.parametrize("name", ["quickstart", "sonar_compare", "sonar_grid"])
+@pytest.mark.parametrize(
+    "name", ["quickstart", "quickstart_grid", "sonar_compare", "sonar_grid"]
+)
 def test_committed_figures_match_a_fresh_run(fresh, name):
     committed = (RESULTS / f"{name}.txt").read_text()
     now = (fresh / f"{name}.txt").read_text()

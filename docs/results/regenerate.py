@@ -5,10 +5,11 @@ or named by ``DROPOUTMLP_SONAR``::
 
     python docs/results/regenerate.py
 
-It runs, in one fresh process, each command of :data:`RUNS` and the quick
-start :data:`QUICKSTART`, and writes what they print, with the package
-versions, to ``docs/results/<name>.txt`` (plus the commands' CSV files); it
-also copies the outputs into ``README.md``.  The documentation includes these
+It runs, in one fresh process, the quick start (:data:`QUICKSTART`, then
+:data:`QUICKSTART_GRID`) and each command of :data:`RUNS`, and writes what
+they print, with the package versions, to ``docs/results/<name>.txt`` (plus
+the commands' CSV files); it also copies the outputs into ``README.md``.  The
+documentation includes these
 files as they are, and ``tests/test_docs_figures.py`` runs this script into a
 temporary folder and fails when a figure differs from the committed one.
 Lines starting with ``Time:`` (measured times) and ``Versions:`` are not
@@ -31,6 +32,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 README = ROOT / "README.md"
 QUICKSTART = HERE / "quickstart.py"
+QUICKSTART_GRID = HERE / "quickstart_grid.py"
 sys.path.insert(0, str(ROOT))  # this checkout's dropoutmlp, wherever it runs from
 
 #: name -> the ``python -m dropoutmlp`` arguments; CSV files go next to the text.
@@ -66,19 +68,18 @@ def _run_command(name: str, argv: list[str], out_dir: Path) -> str:
     return f"$ python -m dropoutmlp {' '.join(argv)}\n{output.getvalue()}"
 
 
-def _run_quickstart(startup: float) -> str:
+def _run_snippet(path: Path, namespace: dict, startup: float | None = None) -> str:
+    """What the Python file ``path`` prints, run in ``namespace``, and its time."""
     from dropoutmlp._progress import format_duration
 
     output = io.StringIO()
     start = time.perf_counter()
     with contextlib.redirect_stdout(output):
-        exec(compile(QUICKSTART.read_text(), str(QUICKSTART), "exec"), {})
-    elapsed = time.perf_counter() - start
-    return (
-        output.getvalue()
-        + f"Time: {format_duration(elapsed)}, plus {format_duration(startup)} "
-        "to import TensorFlow\n"
-    )
+        exec(compile(path.read_text(), str(path), "exec"), namespace)
+    time_line = f"Time: {format_duration(time.perf_counter() - start)}"
+    if startup is not None:
+        time_line += f", plus {format_duration(startup)} to import TensorFlow"
+    return f"{output.getvalue()}{time_line}\n"
 
 
 def _readme_block(name: str, language: str, text: str) -> str:
@@ -107,7 +108,12 @@ def regenerate(out_dir: Path) -> dict[str, str]:
     _quiet_tensorflow()
     import dropoutmlp._classifier  # noqa: F401  (Keras too)
 
-    outputs = {"quickstart": _run_quickstart(time.perf_counter() - start)}
+    startup = time.perf_counter() - start
+    namespace: dict = {}  # the grid snippet continues the quick start
+    outputs = {
+        "quickstart": _run_snippet(QUICKSTART, namespace, startup),
+        "quickstart_grid": _run_snippet(QUICKSTART_GRID, namespace),
+    }
     for name, argv in RUNS.items():
         print(f"python -m dropoutmlp {' '.join(argv)}", file=sys.stderr, flush=True)
         outputs[name] = _run_command(name, argv, out_dir)
