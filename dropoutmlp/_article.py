@@ -13,10 +13,10 @@ The article compares, on Sonar, by 10-fold stratified CV of a
 
 from __future__ import annotations
 
-from sklearn.pipeline import Pipeline, make_pipeline
-from sklearn.preprocessing import StandardScaler
+from typing import TYPE_CHECKING
 
-from ._classifier import DropoutMLPClassifier
+if TYPE_CHECKING:  # imported in article_model, so that the names load fast
+    from sklearn.pipeline import Pipeline
 
 _COMMON = {
     "hidden_layer_sizes": (60, 30),
@@ -93,6 +93,11 @@ def article_model(
         raise ValueError(
             f"Unknown article model {name!r}; choose from {list(ARTICLE_MODELS)}."
         )
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    from ._classifier import DropoutMLPClassifier
+
     params = {**ARTICLE_MODELS[name], "epochs": epochs, "random_state": random_state}
     return make_pipeline(
         StandardScaler(), DropoutMLPClassifier(**{**params, **overrides})
