@@ -1,10 +1,25 @@
-"""Dropout-regularised Keras multi-layer perceptrons as scikit-learn estimators."""
+"""Dropout-regularised Keras multi-layer perceptrons as scikit-learn estimators.
 
-from . import datasets
-from ._article import ARTICLE_MODELS, ARTICLE_RESULTS, article_model
-from ._classifier import DropoutMLPClassifier
-from ._network import NetworkSpec, build_mlp
-from ._regressor import DropoutMLPRegressor
+The public names are imported on first use (PEP 562), so that importing the
+package, and ``python -m dropoutmlp --help``, does not start TensorFlow.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+__version__ = "0.1.0"
+
+# Public name -> the private module that defines it.
+_LAZY = {
+    "ARTICLE_MODELS": "._article",
+    "ARTICLE_RESULTS": "._article",
+    "article_model": "._article",
+    "DropoutMLPClassifier": "._classifier",
+    "DropoutMLPRegressor": "._regressor",
+    "NetworkSpec": "._network",
+    "build_mlp": "._network",
+}
 
 __all__ = [
     "ARTICLE_MODELS",
@@ -16,4 +31,17 @@ __all__ = [
     "build_mlp",
     "datasets",
 ]
-__version__ = "0.1.0"
+
+
+def __getattr__(name: str):
+    if name == "datasets":
+        return importlib.import_module(".datasets", __name__)
+    if name in _LAZY:
+        value = getattr(importlib.import_module(_LAZY[name], __name__), name)
+        globals()[name] = value  # later look-ups skip __getattr__
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

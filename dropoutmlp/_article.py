@@ -13,11 +13,11 @@ The article compares, on Sonar, by 10-fold stratified CV of a
 
 from __future__ import annotations
 
-import numpy as np
-from sklearn.pipeline import Pipeline, make_pipeline
-from sklearn.preprocessing import StandardScaler
+import math
+from typing import TYPE_CHECKING
 
-from ._classifier import DropoutMLPClassifier
+if TYPE_CHECKING:  # imported in article_model, so that the names load fast
+    from sklearn.pipeline import Pipeline
 
 _COMMON = {
     "hidden_layer_sizes": (60, 30),
@@ -27,7 +27,7 @@ _COMMON = {
     "alpha": 0.0,
     "batch_size": 16,
     # The article trains every epoch: no stopping rule on the training loss.
-    "n_iter_no_change": np.inf,
+    "n_iter_no_change": math.inf,
 }
 
 ARTICLE_MODELS: dict[str, dict] = {
@@ -96,6 +96,11 @@ def article_model(
         raise ValueError(
             f"Unknown article model {name!r}; choose from {list(ARTICLE_MODELS)}."
         )
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    from ._classifier import DropoutMLPClassifier
+
     params = {**ARTICLE_MODELS[name], "epochs": epochs, "random_state": random_state}
     return make_pipeline(
         StandardScaler(), DropoutMLPClassifier(**{**params, **overrides})

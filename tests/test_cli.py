@@ -10,7 +10,6 @@ import numpy as np
 import pytest
 
 from dropoutmlp.__main__ import main
-from dropoutmlp._cli import UsageError, load_data, read_csv
 from dropoutmlp.datasets import SONAR_ENV_VAR
 
 TINY = ["--folds", "3", "--epochs", "3"]
@@ -89,18 +88,68 @@ def test_subcommand_help(capsys, command, options):
         assert option in out
 
 
-def test_python_m_help():
-    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"}
-    proc = subprocess.run(
-        [sys.executable, "-m", "dropoutmlp", "--help"],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
+def _run(*argv, env=None):
+    """``python [argv]`` in a fresh process, without TF_CPP_MIN_LOG_LEVEL."""
+    env = {**os.environ, **(env or {})}
+    env.pop("TF_CPP_MIN_LOG_LEVEL", None)
+    return subprocess.run(
+        [sys.executable, *argv], capture_output=True, text=True, env=env, timeout=300
     )
+
+
+def _imported(importtime_log: str) -> set[str]:
+    """Top-level packages a ``-X importtime`` log shows imported."""
+    names = re.findall(r"^import time:.*\|\s*([\w.]+)$", importtime_log, re.M)
+    return {name.split(".")[0] for name in names}
+
+
+@pytest.mark.parametrize(
+    "argv, status",
+    [
+        (["--help"], 0),
+        (["--version"], 0),
+        (["grid", "--help"], 0),
+        (["grid", "--dropout", "1.5"], 2),
+        (["compare", "--data", "no_such_set"], 2),
+    ],
+)
+def test_python_m_answers_without_tensorflow(argv, status):
+    """--help, --version and argument errors: only the answer, no TensorFlow."""
+    proc = _run("-X", "importtime", "-m", "dropoutmlp", *argv)
+    assert proc.returncode == status, proc.stderr
+    imported = _imported(proc.stderr)
+    assert "dropoutmlp" in imported
+    assert not imported & {"tensorflow", "keras", "sklearn", "scipy"}, imported
+    messages = [
+        line for line in proc.stderr.splitlines() if not line.startswith("import time:")
+    ]
+    if status == 0:
+        assert messages == []
+        assert proc.stdout.startswith(("usage: dropoutmlp", "dropoutmlp 0"))
+    else:
+        assert len(messages) == 1 and messages[0].startswith("dropoutmlp ")
+        assert proc.stdout == ""
+
+
+def test_python_m_compare_prints_no_tensorflow_logs():
+    """A real run: stderr holds the command's own lines, none of TensorFlow's.
+
+    With --jobs 2, this process imports TensorFlow first (its own lines are
+    filtered then), and the two worker processes import it again.
+    """
+    argv = ["-m", "dropoutmlp", "compare", "--data", "wine", *TINY, "--models"]
+    proc = _run(*argv, "hidden", "--jobs", "2")
     assert proc.returncode == 0, proc.stderr
-    assert "usage: dropoutmlp" in proc.stdout
-    assert "compare" in proc.stdout and "grid" in proc.stdout
+    lines = proc.stderr.splitlines()
+    assert lines[0].startswith("Cross-validating hidden on wine")
+    assert len(lines) == 4, proc.stderr  # the note, then 3 progress lines
+    for k, line in enumerate(lines[1:], start=1):
+        assert re.match(rf"fits {k}/3 +\d+% \| [\d.]+ s( \| ETA .* s)? \| ", line), line
+    assert "Versions: dropoutmlp" in proc.stdout
+    # -v shows them (proof that there was something to hide).
+    verbose = _run(*argv, "hidden", "-v", "-q")
+    assert verbose.returncode == 0
+    assert "oneDNN" in verbose.stderr or "cuda" in verbose.stderr
 
 
 def test_no_command_is_an_error(capsys):
@@ -121,14 +170,15 @@ def test_compare_on_wine(tmp_path, capsys):
     rows = _table_rows(out)
     assert list(rows) == ["baseline", "hidden"]
     for cells in rows.values():
-        mean, std, seconds = map(float, cells)
-        assert 0 <= mean <= 100 and 0 <= std <= 100 and seconds >= 0
+        mean, std = map(float, cells[:2])
+        assert 0 <= mean <= 100 and 0 <= std <= 100
     # A trained network beats chance (1/3) on wine even after 3 epochs.
     assert float(rows["hidden"][0]) > 50
     assert "article" not in out  # the article's figures are for Sonar only
-    # Progress: one line per model and fold, on stderr.
-    progress = re.findall(r"^(baseline|hidden) +fold +(\d)/3: ", err, re.M)
-    assert len(progress) == 6
+    assert re.search(r"^Time: 3 fits per model: baseline [\d.]+ s, hidden ", out, re.M)
+    # Progress: one line over all fits, on stderr (every fit: only 6 of them).
+    progress = re.findall(r"^fits (\d)/6 .* (baseline|hidden) fold (\d)/3: ", err, re.M)
+    assert [int(p[0]) for p in progress] == [1, 2, 3, 4, 5, 6]
     assert plot.read_bytes().startswith(PNG_MAGIC)
 
 
@@ -159,7 +209,7 @@ def test_compare_on_sonar_shows_the_article(sonar_path, monkeypatch, capsys):
     out = capsys.readouterr().out
     assert "Data: sonar (208 samples, 60 features, 2 classes)" in out
     assert "article %" in out
-    assert _table_rows(out)["baseline"][-2:] == ["86.04", "(4.58)"]
+    assert _table_rows(out)["baseline"][2:4] == ["86.04", "(4.58)"]
 
 
 # -- grid -------------------------------------------------------------------
@@ -187,7 +237,13 @@ def test_grid_on_wine(tmp_path, capsys):
     ]
     assert main(argv) == 0
     captured = capsys.readouterr()
-    assert "Fitting 3 folds for each of 4 candidates" in captured.err
+    assert "4 candidates x 3 folds" in captured.err
+    # One progress line over all 12 fits, with count, elapsed time and ETA.
+    assert re.search(
+        r"^fits  6/12  50% \| [\d.]+ s \| ETA [\d.]+ s \| ", captured.err, re.M
+    )
+    assert re.search(r"^fits 12/12 100% \| ", captured.err, re.M)
+    assert "[CV" not in captured.err
     out = captured.out
     assert "4 candidates x 3 folds" in out
     best = re.search(
@@ -298,28 +354,26 @@ def test_output_folder_must_exist(tmp_path, capsys):
     _expect_usage_error(capsys, ["compare", "--plot", str(target)], "--plot: folder")
 
 
-# -- CSV reading ----------------------------------------------------------------
+def test_first_column_label_gets_a_hint(tmp_path, capsys):
+    path, _, _ = _csv_file(tmp_path, label_first=True)
+    line = _expect_usage_error(
+        capsys,
+        ["compare", "--data", str(path)],
+        "line 2, column 0: ",
+    )
+    assert "--label-column 0" in line
 
 
-def test_read_csv_without_header(tmp_path):
-    path, X, y = _csv_file(tmp_path, header=False)
-    data = read_csv(path)
-    np.testing.assert_allclose(data.X, X)
-    np.testing.assert_array_equal(data.y, y)
-
-
-def test_read_csv_rejects_bad_rows(tmp_path):
-    path = tmp_path / "bad.csv"
-    path.write_text("1,2,a\n3,oops,b\n")
-    with pytest.raises(UsageError, match="line 2: feature 'oops' is not a number"):
-        read_csv(path)
-    path.write_text("1,2,a\n3,b\n")
-    with pytest.raises(UsageError, match="line 2: 2 columns, expected 3"):
-        read_csv(path)
-
-
-def test_bundled_datasets_load():
-    for name, shape in [("breast_cancer", (569, 30)), ("digits", (1797, 64))]:
-        data = load_data(name)
-        assert data.X.shape == shape
-        assert data.name == name
+def test_only_the_command_quiets_tensorflow():
+    """The library leaves the environment and the standard streams alone."""
+    code = (
+        "import os, sys; import dropoutmlp; "
+        "assert 'tensorflow' not in sys.modules; "
+        "from dropoutmlp import DropoutMLPClassifier; "
+        "assert 'tensorflow' in sys.modules; "
+        "print(os.environ.get('TF_CPP_MIN_LOG_LEVEL'))"
+    )
+    proc = _run("-c", code)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "None"
+    assert "oneDNN" in proc.stderr or "cuda" in proc.stderr  # not filtered

@@ -30,7 +30,7 @@ def no_env(monkeypatch):
     def refuse(*args, **kwargs):
         raise AssertionError("fetch_openml must not be called")
 
-    monkeypatch.setattr(datasets, "fetch_openml", refuse)
+    monkeypatch.setattr(datasets, "_fetch_openml", refuse)
 
 
 def test_public_api():
@@ -111,7 +111,7 @@ def test_env_var_to_missing_file(tmp_path, monkeypatch, no_env):
     "rows, message",
     [
         ([[0.1] * 10 + ["M"]], "11 columns, expected 61"),
-        ([[0.1] * 59 + ["x", "M"]], "column 60: 'x' is not a number"),
+        ([[0.1] * 59 + ["x", "M"]], "line 1, column 59: 'x' is not a number"),
         ([_fake_row("M"), _fake_row("cat")], "line 2: label 'cat'"),
         ([], "no data rows"),
     ],
@@ -136,7 +136,7 @@ def test_openml_path_maps_labels(monkeypatch, tmp_path):
         )
 
     previous_timeout = socket.getdefaulttimeout()
-    monkeypatch.setattr(datasets, "fetch_openml", fake_fetch_openml)
+    monkeypatch.setattr(datasets, "_fetch_openml", fake_fetch_openml)
     bunch = load_sonar(data_home=tmp_path)
     assert calls["data_id"] == 40
     assert calls["data_home"] == tmp_path
@@ -165,7 +165,7 @@ def test_offline_without_local_copy_gives_clear_error(monkeypatch, error):
         )
         raise error
 
-    monkeypatch.setattr(datasets, "fetch_openml", offline)
+    monkeypatch.setattr(datasets, "_fetch_openml", offline)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         with pytest.raises(OSError) as info:
@@ -176,3 +176,79 @@ def test_offline_without_local_copy_gives_clear_error(monkeypatch, error):
     assert "load_sonar('path/to/sonar.csv')" in message
     assert SONAR_ENV_VAR in message
     assert info.value.__cause__ is error
+
+
+# -- load_csv and load_dataset: the one CSV rule ---------------------------------
+
+
+def test_load_csv_header_rule(tmp_path):
+    path = _write_rows(tmp_path / "h.csv", [["a", "b", "y"], [1, 2, "p"], [3, 4, "q"]])
+    bunch = datasets.load_csv(path)
+    np.testing.assert_array_equal(bunch.data, [[1, 2], [3, 4]])
+    assert list(bunch.target) == ["p", "q"]
+    assert bunch.feature_names == ["a", "b"]
+    # No header: every row is data, and the names are made up.
+    path = _write_rows(tmp_path / "n.csv", [[1, 2, "p"], [3, 4, "q"]])
+    bunch = datasets.load_csv(path)
+    assert bunch.data.shape == (2, 2) and bunch.feature_names == [
+        "column_0",
+        "column_1",
+    ]
+
+
+def test_load_csv_label_column(tmp_path):
+    path = _write_rows(tmp_path / "f.csv", [["y", "a", "b"], ["p", 1, 2], ["q", 3, 4]])
+    for label_column in (0, "0", "y", -3):
+        X, y = datasets.load_csv(path, label_column, return_X_y=True)
+        np.testing.assert_array_equal(X, [[1, 2], [3, 4]])
+        assert list(y) == ["p", "q"]
+
+
+def test_load_csv_first_column_label_hint(tmp_path):
+    path = _write_rows(tmp_path / "f.csv", [["setosa", 1, 2], ["virginica", 3, 4]])
+    with pytest.raises(
+        ValueError, match="line 1, column 0: 'setosa' is not a number"
+    ) as info:
+        datasets.load_csv(path)
+    assert "label_column=0" in str(info.value)
+    # No hint when the bad field is elsewhere.
+    path = _write_rows(tmp_path / "g.csv", [[1, 2, "p"], [3, "oops", "q"]])
+    with pytest.raises(ValueError, match="column 1: 'oops'") as info:
+        datasets.load_csv(path)
+    assert "label_column" not in str(info.value)
+
+
+@pytest.mark.parametrize(
+    "rows, message",
+    [
+        ([[1, 2, "a"], [3, "b"]], "line 2: 2 columns, expected 3"),
+        ([[1, "a"], ["nan", "b"]], "NaN or infinite"),
+        ([["a", "b"]], "no data rows"),
+    ],
+)
+def test_load_csv_rejects_bad_files(tmp_path, rows, message):
+    path = _write_rows(tmp_path / "bad.csv", rows)
+    with pytest.raises(ValueError, match=message):
+        datasets.load_csv(path)
+
+
+def test_load_csv_label_column_errors(tmp_path):
+    path = _write_rows(tmp_path / "h.csv", [["a", "b", "y"], [1, 2, "p"]])
+    with pytest.raises(ValueError, match="'z' is not a column of the CSV"):
+        datasets.load_csv(path, "z")
+    with pytest.raises(ValueError, match="label column 3 is out of range"):
+        datasets.load_csv(path, 3)
+    with pytest.raises(FileNotFoundError):
+        datasets.load_csv(tmp_path / "missing.csv")
+
+
+def test_load_dataset(tmp_path):
+    for name, shape in [("breast_cancer", (569, 30)), ("digits", (1797, 64))]:
+        loaded, X, y = datasets.load_dataset(name)
+        assert (loaded, X.shape, len(y)) == (name, shape, shape[0])
+    path = _write_rows(tmp_path / "d.csv", [[1, 2, "p"], [3, 4, "q"]])
+    assert datasets.load_dataset(str(path))[0] == "d.csv"
+    with pytest.raises(ValueError, match="unknown data set 'iris'"):
+        datasets.load_dataset("iris")
+    with pytest.raises(ValueError, match="only applies to CSV files"):
+        datasets.load_dataset("wine", 0)

@@ -24,6 +24,7 @@ from pathlib import Path
 
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.patches import Patch
 from sklearn.datasets import load_breast_cancer
 from sklearn.model_selection import GridSearchCV, StratifiedKFold
 
@@ -82,10 +83,11 @@ print("Best:", search.best_params_, f"{100 * search.best_score_:.2f}%")
 # The heatmap
 # -----------
 # Rows are input dropout rates, columns hidden dropout rates; the red frame
-# marks the best pair.  Remember the size of the test folds: on Sonar one
-# row is worth about five points of one fold's accuracy, half a point of the
-# 10-fold mean, and the standard deviation over folds is 5 to 8 points, so
-# neighbouring cells are rarely significantly different.
+# marks the best pair (``python -m dropoutmlp grid --heatmap`` also hatches
+# candidates that predicted a single class on some fold).  Remember the size
+# of the test folds: on Sonar one row is worth about five points of one
+# fold's accuracy, so compare neighbouring cells with the standard deviations
+# printed below before calling one better.
 res = search.cv_results_
 scores = np.empty((len(INPUT_RATES), len(HIDDEN_RATES)))
 for params, score in zip(res["params"], res["mean_test_score"], strict=True):
@@ -118,6 +120,13 @@ ax.set_xlabel("dropout (after each hidden layer)")
 ax.set_ylabel("input_dropout")
 ax.set_title(f"{data_name}: mean {FOLDS}-fold CV accuracy (%)")
 fig.colorbar(image, ax=ax, label="accuracy (%)")
+# The legend says what the red frame means, below the axes, off the data.
+ax.legend(
+    handles=[Patch(fill=False, edgecolor="red", lw=2.5, label="best mean accuracy")],
+    loc="upper center",
+    bbox_to_anchor=(0.5, -0.15),
+    frameon=False,
+)
 fig.tight_layout()
 
 # %%

@@ -102,7 +102,7 @@ for label, params in settings.items():
 # a learning rate of 0.1 is too high for 50% hidden dropout on this data.
 # On a data set as small as Sonar the validation part holds only a few dozen
 # rows, so the curves are noisy: one row is several points.
-fig, (ax_loss, ax_val) = plt.subplots(1, 2, figsize=(10, 4))
+fig, (ax_loss, ax_val) = plt.subplots(1, 2, figsize=(10, 4.6), layout="constrained")
 for label, pipe in fitted.items():
     net = pipe[-1]
     ax_loss.plot(net.loss_curve_, label=label)
@@ -114,6 +114,6 @@ ax_loss.set_title("loss_curve_")
 ax_val.set_xlabel("epoch")
 ax_val.set_ylabel("validation accuracy (%)")
 ax_val.set_title("validation_scores_")
-ax_val.legend(loc="lower right")
+# One legend for both panels, below them: off the curves.
+fig.legend(*ax_loss.get_legend_handles_labels(), loc="outside lower center", ncols=3)
 fig.suptitle(f"{data_name}: 120-60 ReLU network, SGD with momentum 0.9")
-fig.tight_layout()

@@ -60,7 +60,7 @@ print(f"mean std for |x| <= 1:   {y_std[inside].mean():.3f}")
 print(f"mean std for |x| >= 2.5: {y_std[far].mean():.3f}")
 
 fig, (ax, ax_std) = plt.subplots(
-    2, 1, figsize=(7, 6), sharex=True, height_ratios=(3, 1.3)
+    2, 1, figsize=(9, 6), sharex=True, height_ratios=(3, 1.3), layout="constrained"
 )
 ax.axvspan(-1, 1, color="0.93", label="training range")
 ax.fill_between(
@@ -77,13 +77,13 @@ ax.plot(x_plot[:, 0], np.sin(3 * x_plot[:, 0]), ":", color="0.3", label="sin(3x)
 ax.scatter(x_train[:, 0], y_train, s=8, color="k", alpha=0.5, label="training data")
 ax.set_ylim(-4, 4)
 ax.set_ylabel("y")
-ax.legend(loc="upper center", fontsize="small", ncols=2)
+# The legend right of the plot, off the curves.
+ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize="small")
 ax.set_title("DropoutMLPRegressor: predict(X, return_std=True)")
 ax_std.axvspan(-1, 1, color="0.93")
 ax_std.plot(x_plot[:, 0], y_std, color="tab:blue")
 ax_std.set_xlabel("x")
 ax_std.set_ylabel("std")
-fig.tight_layout()
 
 # %%
 # The deterministic network and the MC mean agree closely inside the
@@ -104,20 +104,37 @@ xx, yy = np.meshgrid(np.linspace(-4, 5, 120), np.linspace(-3.5, 4, 100))
 grid = np.column_stack([xx.ravel(), yy.ravel()])
 proba_mean, proba_std = clf.mc_predict_proba(grid, n_samples=100, random_state=0)
 
-fig, axes = plt.subplots(1, 2, figsize=(10, 4), sharey=True)
+# The training points are drawn in neither colour map: white circles (class 0)
+# and gold triangles (class 1), edged in black, stand out on both backgrounds.
+fig, axes = plt.subplots(1, 2, figsize=(10, 4.8), sharey=True, layout="constrained")
 panels = [
     (proba_mean[:, 1], "RdBu_r", "mean P(class 1)"),
     (proba_std[:, 1], "viridis", "std of P(class 1)"),
 ]
+markers = [("o", "white", "class 0"), ("^", "gold", "class 1")]
 for ax, (values, cmap, title) in zip(axes, panels, strict=True):
     mesh = ax.pcolormesh(xx, yy, values.reshape(xx.shape), cmap=cmap, shading="auto")
-    ax.scatter(X[:, 0], X[:, 1], c=y, cmap="RdBu_r", s=6, edgecolors="k", lw=0.2)
+    for label, (marker, face, name) in enumerate(markers):
+        ax.scatter(
+            *X[y == label].T,
+            marker=marker,
+            s=22,
+            c=face,
+            edgecolors="black",
+            linewidths=0.6,
+            label=f"training points, {name}",
+        )
     ax.set_title(title)
     ax.set_xlabel("$x_1$")
     fig.colorbar(mesh, ax=ax)
 axes[0].set_ylabel("$x_2$")
+fig.legend(
+    *axes[0].get_legend_handles_labels(),
+    loc="outside lower center",
+    ncols=2,
+    markerscale=1.5,
+)
 fig.suptitle("DropoutMLPClassifier.mc_predict_proba on two moons")
-fig.tight_layout()
 
 # %%
 # The spread is largest along the decision boundary, where the thinned
