@@ -623,7 +623,7 @@ class BaseDropoutMLP(BaseEstimator):
             "converged. Raise epochs (or tol), or set n_iter_no_change=np.inf to "
             "train a fixed number of epochs without this warning.",
             ConvergenceWarning,
-            stacklevel=3,
+            stacklevel=4,  # the caller of fit
         )
 
     def _check_same_network(self, spec: NetworkSpec) -> None:
