@@ -13,7 +13,6 @@ model = make_pipeline(
         input_dropout=0.2,  # dropout on the inputs
         dropout=0.2,  # dropout after each hidden layer
         max_norm=3.0,  # max-norm constraint on each hidden unit
-        epochs=100,
         random_state=0,
     ),
 )
