@@ -9,11 +9,8 @@ fitted attributes.
 
 from __future__ import annotations
 
-import copy
 import dataclasses
-import difflib
 import inspect
-import json
 import math
 import warnings
 from numbers import Integral, Real
@@ -40,20 +37,22 @@ from ._network import (
     keras_activation,
     seeded_initializer,
 )
+from ._persistence import pack_model, unpack_model
+from ._validation import (
+    KNOBS,
+    ROUTED_PREFIX,
+    SPARSE_FORMATS,
+    as_float32,
+    check_float32_range,
+    check_keras_name,
+    check_limits,
+    check_rates,
+    copy_callbacks,
+    is_routed,
+    per_layer,
+    suggestion,
+)
 
-_ROUTED_PREFIX = "optimizer__"
-# Routed options that would duplicate a constructor parameter.
-_KNOBS = ("learning_rate", "momentum", "nesterov")
-# MLPClassifier's names for our parameters, to point its users the right way.
-_MLP_NAMES = {
-    "max_iter": "epochs",
-    "solver": "optimizer",
-    "learning_rate_init": "learning_rate",
-    "nesterovs_momentum": "nesterov",
-}
-# Sparse inputs: the engine densifies a CSR matrix one mini-batch at a time.
-_SPARSE_FORMATS = ("csr", "csc")
-_FLOAT32_MAX = float(np.finfo(np.float32).max)
 # Keras optimizer classes the compiled engine implements, by their names: the
 # class means the name.  Other classes get the knobs their constructor takes.
 _OPTIMIZER_CLASS_NAMES = {
@@ -61,120 +60,6 @@ _OPTIMIZER_CLASS_NAMES = {
     keras.optimizers.Adam: "adam",
     keras.optimizers.RMSprop: "rmsprop",
 }
-
-
-def _suggestion(name: str, valid) -> str:
-    """`` (did you mean 'x'?)`` for a close or MLPClassifier-style name."""
-    if name in _MLP_NAMES:
-        return f" (MLPClassifier's {name!r} is {_MLP_NAMES[name]!r} here)"
-    close = difflib.get_close_matches(name, list(valid), n=1)
-    return f" (did you mean {close[0]!r}?)" if close else ""
-
-
-def _is_routed(name: str) -> bool:
-    return name.startswith(_ROUTED_PREFIX) and len(name) > len(_ROUTED_PREFIX)
-
-
-def _per_layer(name: str, value, n_layers: int) -> tuple:
-    """Broadcast a scalar to every hidden layer, or check a sequence's length."""
-    if value is None or isinstance(value, Real):
-        return (value,) * n_layers
-    values = tuple(value)
-    if len(values) != n_layers:
-        raise ValueError(
-            f"{name} has {len(values)} entries but hidden_layer_sizes has "
-            f"{n_layers} layers; give one value per hidden layer or a single value."
-        )
-    return values
-
-
-def _check_rates(name: str, rates) -> tuple[float, ...]:
-    for rate in rates:
-        if not isinstance(rate, Real) or not 0 <= rate < 1:
-            raise ValueError(f"{name} rates must be floats in [0, 1); got {rate!r}.")
-    return tuple(float(r) for r in rates)
-
-
-def _check_limits(limits) -> tuple[float | None, ...]:
-    for limit in limits:
-        if limit is not None and (not isinstance(limit, Real) or not limit > 0):
-            raise ValueError(f"max_norm must be None or a float > 0; got {limit!r}.")
-    return tuple(None if m is None else float(m) for m in limits)
-
-
-def _check_keras_name(kind: str, value, getter) -> None:
-    if isinstance(value, str):
-        try:
-            getter(value)
-        except ValueError as exc:
-            raise ValueError(f"Unknown {kind} {value!r}: {exc}") from None
-
-
-def _check_float32_range(X) -> None:
-    """Reject values finite in float64 that overflow the network's float32."""
-    values = X.data if sp.issparse(X) else X
-    if values.dtype == np.float32 or values.size == 0:
-        return
-    largest = float(np.abs(values).max())
-    if largest > _FLOAT32_MAX:
-        raise ValueError(
-            f"X has values up to {largest:.3g} in magnitude, beyond the float32 "
-            f"range (about {_FLOAT32_MAX:.3g}) the network computes in. Scale the "
-            "features first, e.g. with sklearn.preprocessing.StandardScaler."
-        )
-
-
-def _as_float32(X):
-    """Dense float32 rows, or a float32 CSR matrix (never densified here)."""
-    if sp.issparse(X):
-        return sp.csr_matrix(X, dtype=np.float32)
-    return X.astype(np.float32, copy=False)
-
-
-def _copy_callbacks(callbacks) -> tuple:
-    """Validated deep copies of the user's Keras callbacks (never bound)."""
-    if callbacks is None:
-        return ()
-    if isinstance(callbacks, keras.callbacks.Callback):
-        callbacks = [callbacks]
-    for cb in callbacks:
-        if not isinstance(cb, keras.callbacks.Callback):
-            raise TypeError(
-                "callbacks must hold keras.callbacks.Callback instances; got "
-                f"{cb!r} of type {type(cb).__name__}."
-            )
-    try:
-        return tuple(copy.deepcopy(cb) for cb in callbacks)
-    except Exception as exc:  # a callback holding e.g. a lock or a file
-        raise TypeError(
-            f"callbacks: each fit trains with copies of the callbacks (the ones "
-            f"given are never modified), and copying one failed: {exc}"
-        ) from None
-
-
-def _pack_model(model: keras.Model) -> dict:
-    """The Keras model in Keras' own formats: JSON config, weights, optimizer."""
-    packed = {"config": model.to_json(), "weights": model.get_weights()}
-    optimizer = getattr(model, "optimizer", None)
-    if optimizer is not None:
-        packed["optimizer"] = json.dumps(keras.optimizers.serialize(optimizer))
-        packed["optimizer_variables"] = [v.numpy() for v in optimizer.variables]
-        packed["loss"] = model.loss
-    return packed
-
-
-def _unpack_model(packed: dict) -> keras.Model:
-    model = keras.models.model_from_json(packed["config"])
-    model.set_weights(packed["weights"])
-    if "optimizer" in packed:
-        optimizer = keras.optimizers.deserialize(json.loads(packed["optimizer"]))
-        model.compile(optimizer=optimizer, loss=packed["loss"])
-        optimizer.build(model.trainable_variables)
-        for variable, value in zip(
-            optimizer.variables, packed["optimizer_variables"], strict=True
-        ):
-            variable.assign(value)
-    return model
 
 
 class BaseDropoutMLP(BaseEstimator):
@@ -240,14 +125,14 @@ class BaseDropoutMLP(BaseEstimator):
         verbose=0,
         **kwargs,
     ):
-        unknown = [key for key in kwargs if not _is_routed(key)]
+        unknown = [key for key in kwargs if not is_routed(key)]
         if unknown:
             valid = self._get_param_names()
-            hints = "; ".join(f"{k!r}{_suggestion(k, valid)}" for k in unknown)
+            hints = "; ".join(f"{k!r}{suggestion(k, valid)}" for k in unknown)
             raise TypeError(
                 f"{type(self).__name__}.__init__() got unexpected keyword "
                 f"argument(s) {hints}. Only the constructor's parameters and "
-                f"routed '{_ROUTED_PREFIX}<option>' keywords are accepted."
+                f"routed '{ROUTED_PREFIX}<option>' keywords are accepted."
             )
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
@@ -291,7 +176,7 @@ class BaseDropoutMLP(BaseEstimator):
         """
         params = super().get_params(deep=deep)
         params.update(
-            (key, value) for key, value in vars(self).items() if _is_routed(key)
+            (key, value) for key, value in vars(self).items() if is_routed(key)
         )
         return params
 
@@ -311,14 +196,14 @@ class BaseDropoutMLP(BaseEstimator):
         valid = self._get_param_names()
         for key in params:
             name = key.partition("__")[0]
-            if not _is_routed(key) and name not in valid:
+            if not is_routed(key) and name not in valid:
                 raise ValueError(
                     f"Invalid parameter {key!r} for estimator "
-                    f"{type(self).__name__}{_suggestion(name, valid)}. Valid "
+                    f"{type(self).__name__}{suggestion(name, valid)}. Valid "
                     f"parameters are: {sorted(valid)} and routed "
-                    f"'{_ROUTED_PREFIX}<option>' keywords."
+                    f"'{ROUTED_PREFIX}<option>' keywords."
                 )
-        routed = {k: v for k, v in params.items() if _is_routed(k)}
+        routed = {k: v for k, v in params.items() if is_routed(k)}
         super().set_params(**{k: v for k, v in params.items() if k not in routed})
         vars(self).update(routed)
         return self
@@ -326,17 +211,17 @@ class BaseDropoutMLP(BaseEstimator):
     def _routed_optimizer_options(self) -> tuple:
         options = tuple(
             sorted(
-                (k[len(_ROUTED_PREFIX) :], v)
+                (k[len(ROUTED_PREFIX) :], v)
                 for k, v in vars(self).items()
-                if _is_routed(k)
+                if is_routed(k)
             )
         )
         for name, _ in options:
-            if name in _KNOBS:
+            if name in KNOBS:
                 raise ValueError(
-                    f"{_ROUTED_PREFIX}{name} duplicates the constructor parameter "
+                    f"{ROUTED_PREFIX}{name} duplicates the constructor parameter "
                     f"{name!r}, which sets it for every optimizer and engine: set "
-                    f"{name}=... instead of {_ROUTED_PREFIX}{name}."
+                    f"{name}=... instead of {ROUTED_PREFIX}{name}."
                 )
         return options
 
@@ -364,7 +249,7 @@ class BaseDropoutMLP(BaseEstimator):
             return opt, options + knobs
         if options:
             raise ValueError(
-                f"Routed options {[_ROUTED_PREFIX + k for k, _ in options]} "
+                f"Routed options {[ROUTED_PREFIX + k for k, _ in options]} "
                 f"cannot be applied to an optimizer instance ({opt!r}), which is "
                 "used as configured: give its class or name instead, or set the "
                 "options on the instance."
@@ -381,13 +266,13 @@ class BaseDropoutMLP(BaseEstimator):
                 raise ValueError(
                     f"hidden_layer_sizes must hold integers >= 1; got {units!r}."
                 )
-        rates = _check_rates(
-            "dropout", _per_layer("dropout", self.dropout, len(hidden))
+        rates = check_rates(
+            "dropout", per_layer("dropout", self.dropout, len(hidden))
         )
-        limits = _check_limits(_per_layer("max_norm", self.max_norm, len(hidden)))
+        limits = check_limits(per_layer("max_norm", self.max_norm, len(hidden)))
         if self.activation not in SKLEARN_ACTIVATIONS:
-            _check_keras_name("activation", self.activation, keras.activations.get)
-        _check_keras_name(
+            check_keras_name("activation", self.activation, keras.activations.get)
+        check_keras_name(
             "kernel_initializer",
             self.kernel_initializer,
             lambda name: seeded_initializer(name, 0),
@@ -448,14 +333,14 @@ class BaseDropoutMLP(BaseEstimator):
             self,
             X,
             y,
-            accept_sparse=_SPARSE_FORMATS,
+            accept_sparse=SPARSE_FORMATS,
             dtype=(np.float32, np.float64),
             multi_output=True,
             y_numeric=self._y_numeric,
             reset=reset,
         )
-        _check_float32_range(X)
-        return _as_float32(X), y
+        check_float32_range(X)
+        return as_float32(X), y
 
     def _validation_split(self, X, Y, y, sample_weight, seed):
         """Hold out ``validation_fraction`` of the rows, or say why it can't."""
@@ -571,7 +456,7 @@ class BaseDropoutMLP(BaseEstimator):
             batch_size,
             incremental,
             train_seed,
-            _copy_callbacks(self.callbacks),
+            copy_callbacks(self.callbacks),
         )
         try:  # an unknown optimizer or option fails here, before any work
             _engine.make_optimizer(config)
@@ -668,11 +553,11 @@ class BaseDropoutMLP(BaseEstimator):
         X = validate_data(
             self,
             X,
-            accept_sparse=_SPARSE_FORMATS,
+            accept_sparse=SPARSE_FORMATS,
             dtype=(np.float32, np.float64),
             reset=False,
         )
-        _check_float32_range(X)
+        check_float32_range(X)
         return sp.csr_matrix(X) if sp.issparse(X) else X
 
     def _network_outputs(self, X) -> np.ndarray:
@@ -687,7 +572,7 @@ class BaseDropoutMLP(BaseEstimator):
         ``_check_n_samples``.
         """
         seed = self._seed(check_random_state(random_state))
-        X = _as_float32(X)
+        X = as_float32(X)
         return _engine.mc_predict(self.model_, self._spec, X, n_samples, seed)
 
     # ----------------------------------------------------------------------
@@ -712,7 +597,7 @@ class BaseDropoutMLP(BaseEstimator):
         state = dict(super().__getstate__())
         model = state.pop("model_", None)
         if model is not None:
-            state["_packed_model"] = _pack_model(model)
+            state["_packed_model"] = pack_model(model)
         # The engine's dataclasses as plain fields: a skops file then trusts
         # only the estimator's own type, wherever the engine keeps them.
         for key in ("_spec", "_optimizer_state"):
@@ -731,15 +616,6 @@ class BaseDropoutMLP(BaseEstimator):
             )
         super().__setstate__(state)
         if packed is not None:
-            self.model_ = _unpack_model(packed)
+            self.model_ = unpack_model(packed)
 
-
-def _check_n_samples(n_samples) -> int:
-    if (
-        not isinstance(n_samples, Integral)
-        or isinstance(n_samples, bool)
-        or n_samples < 1
-    ):
-        raise ValueError(f"n_samples must be an integer >= 1; got {n_samples!r}.")
-    return int(n_samples)
 

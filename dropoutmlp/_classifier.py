@@ -14,7 +14,8 @@ from sklearn.utils.multiclass import (
 )
 from sklearn.utils.validation import column_or_1d
 
-from ._base import BaseDropoutMLP, _check_n_samples
+from ._base import BaseDropoutMLP
+from ._validation import check_n_samples
 
 
 class DropoutMLPClassifier(ClassifierMixin, BaseDropoutMLP):
@@ -453,7 +454,7 @@ class DropoutMLPClassifier(ClassifierMixin, BaseDropoutMLP):
         >>> mean.shape, std.shape
         ((3, 3), (3, 3))
         """
-        n_samples = _check_n_samples(n_samples)
+        n_samples = check_n_samples(n_samples)
         mean, std = self._mc_outputs(self._validate_X(X), n_samples, random_state)
         mean, std = mean.astype(np.float64), std.astype(np.float64)
         if self._label_binarizer.y_type_ == "binary":

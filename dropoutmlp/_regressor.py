@@ -9,7 +9,8 @@ from sklearn.base import RegressorMixin
 from sklearn.utils._param_validation import Interval
 
 from . import _engine
-from ._base import BaseDropoutMLP, _check_n_samples
+from ._base import BaseDropoutMLP
+from ._validation import check_n_samples
 
 
 class DropoutMLPRegressor(RegressorMixin, BaseDropoutMLP):
@@ -455,7 +456,7 @@ class DropoutMLPRegressor(RegressorMixin, BaseDropoutMLP):
         std : ndarray of shape (n_rows,) or (n_rows, n_outputs)
             Standard deviation of the predictions across the passes.
         """
-        n_samples = _check_n_samples(n_samples)
+        n_samples = check_n_samples(n_samples)
         X = self._validate_X(X)
         if not self._has_dropout():
             # Every pass is the deterministic network: skip n_samples identical
