@@ -99,6 +99,23 @@ class BaseDropoutMLP(BaseEstimator):
         "verbose": ["verbose"],
     }
 
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        init = cls.__dict__.get("__init__")
+        if init is not None:
+            # ``**kwargs`` only carries routed ``optimizer__<option>`` keywords
+            # (any other name is a TypeError): the signature that scikit-learn,
+            # ``help()`` and IDEs read lists the real parameters, as
+            # MLPClassifier's does, and not a parameter called ``kwargs``.
+            signature = inspect.signature(init)
+            init.__signature__ = signature.replace(
+                parameters=[
+                    p
+                    for p in signature.parameters.values()
+                    if p.kind is not inspect.Parameter.VAR_KEYWORD
+                ]
+            )
+
     def __init__(
         self,
         hidden_layer_sizes=(100,),

@@ -17,13 +17,6 @@ _SAMPLE_WEIGHT_EQUIVALENCE = (
     "full-batch 'lbfgs' solver, MLPRegressor with a loose tol)."
 )
 EXPECTED_FAILED_CHECKS = {
-    "check_do_not_raise_errors_in_init_or_set_params": (
-        "The check passes every name in the constructor's signature as a keyword, "
-        "the name of `**kwargs` included: `kwargs=...` is not a parameter and is "
-        "rejected with TypeError on purpose (no silent yes). The `**kwargs` exist "
-        "for routed `optimizer__<option>` keywords, which clone and GridSearchCV "
-        "pass to the constructor."
-    ),
     "check_sample_weight_equivalence_on_dense_data": _SAMPLE_WEIGHT_EQUIVALENCE,
     "check_sample_weight_equivalence_on_sparse_data": _SAMPLE_WEIGHT_EQUIVALENCE,
 }
