@@ -1,5 +1,6 @@
 """No silent yes for parameters: every keyword is used or rejected by name."""
 
+import inspect
 import pickle
 
 import keras
@@ -50,6 +51,16 @@ def no_training(monkeypatch):
 def test_unknown_keyword_is_a_type_error(Estimator, keyword, match):
     with pytest.raises(TypeError, match=match):
         Estimator(**{keyword: 3})
+
+
+@pytest.mark.parametrize("Estimator", ESTIMATORS)
+def test_signature_lists_the_parameters_and_routed_keywords_still_work(Estimator):
+    parameters = inspect.signature(Estimator).parameters
+    assert "kwargs" not in parameters
+    assert not any(p.kind is p.VAR_KEYWORD for p in parameters.values())
+    assert set(parameters) == set(Estimator().get_params())
+    est = Estimator(optimizer__beta_2=0.95)
+    assert est.get_params()["optimizer__beta_2"] == 0.95
 
 
 @pytest.mark.parametrize("Estimator", ESTIMATORS)
