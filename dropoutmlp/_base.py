@@ -34,6 +34,7 @@ from ._network import (
     SKLEARN_ACTIVATIONS,
     NetworkSpec,
     build_mlp,
+    get_weights,
     keras_activation,
     seeded_initializer,
 )
@@ -283,9 +284,7 @@ class BaseDropoutMLP(BaseEstimator):
                 raise ValueError(
                     f"hidden_layer_sizes must hold integers >= 1; got {units!r}."
                 )
-        rates = check_rates(
-            "dropout", per_layer("dropout", self.dropout, len(hidden))
-        )
+        rates = check_rates("dropout", per_layer("dropout", self.dropout, len(hidden)))
         limits = check_limits(per_layer("max_norm", self.max_norm, len(hidden)))
         if self.activation not in SKLEARN_ACTIVATIONS:
             check_keras_name("activation", self.activation, keras.activations.get)
@@ -553,6 +552,10 @@ class BaseDropoutMLP(BaseEstimator):
             self.validation_scores_ = result.validation_scores
         self.n_iter_ = result.n_iter
         self.model_ = model
+        # As MLPClassifier: the fitted weights, which predictions read.
+        weights = get_weights(model)
+        self.coefs_ = [k.astype(np.float64) for k in weights[::2]]
+        self.intercepts_ = [b.astype(np.float64) for b in weights[1::2]]
         self._spec = spec
         self._optimizer_state = result.state
         self.engine_ = result.engine
@@ -577,10 +580,19 @@ class BaseDropoutMLP(BaseEstimator):
         check_float32_range(X)
         return sp.csr_matrix(X) if sp.issparse(X) else X
 
+    def _weights(self) -> list[np.ndarray]:
+        """The fitted float64 weight list: kernel, bias, kernel, ..."""
+        return [
+            a for pair in zip(self.coefs_, self.intercepts_, strict=True) for a in pair
+        ]
+
+    def _outputs(self, X) -> np.ndarray:
+        """``X`` (from ``_validate_X``) through the fitted network, dropout off."""
+        return _engine.predict(self._weights(), self._spec, X)
+
     def _network_outputs(self, X) -> np.ndarray:
         """Validated ``X`` through the fitted network, in inference mode."""
-        X = self._validate_X(X)
-        return _engine.predict(self.model_, X)
+        return self._outputs(self._validate_X(X))
 
     def _mc_outputs(self, X, n_samples: int, random_state):
         """Mean and std of the network's outputs over MC-dropout passes.
@@ -590,7 +602,7 @@ class BaseDropoutMLP(BaseEstimator):
         """
         seed = self._seed(check_random_state(random_state))
         X = as_float32(X)
-        return _engine.mc_predict(self.model_, self._spec, X, n_samples, seed)
+        return _engine.mc_predict(self._weights(), self._spec, X, n_samples, seed)
 
     # ----------------------------------------------------------------------
     # scikit-learn protocol
@@ -634,5 +646,3 @@ class BaseDropoutMLP(BaseEstimator):
         super().__setstate__(state)
         if packed is not None:
             self.model_ = unpack_model(packed)
-
-

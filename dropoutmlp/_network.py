@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import keras
+import numpy as np
 
 # scikit-learn's activation names mapped to Keras' names.
 SKLEARN_ACTIVATIONS = {"logistic": "sigmoid", "identity": "linear"}
@@ -76,6 +77,56 @@ class NetworkSpec:
     def layer_sizes(self) -> tuple[int, ...]:
         """Widths of every layer, input first and output last."""
         return (self.n_features, *self.hidden_layer_sizes, self.n_outputs)
+
+    @property
+    def rates(self) -> tuple[float, ...]:
+        """Dropout rate on the input of each ``Dense`` layer, in order.
+
+        The inputs' rate first, then the rate after each hidden layer; 0 means
+        that layer's input has no ``Dropout``.
+        """
+        return (self.input_dropout, *self.dropout)
+
+    @property
+    def limits(self) -> tuple[float | None, ...]:
+        """``MaxNorm`` limit of each ``Dense`` layer's kernel (None: none)."""
+        return (*self.max_norm, None)
+
+    @property
+    def has_dropout(self) -> bool:
+        return any(rate > 0 for rate in self.rates)
+
+    @property
+    def weight_shapes(self) -> list[tuple[int, ...]]:
+        """Shapes of the weight list (see :func:`weight_shapes`)."""
+        return weight_shapes(self.layer_sizes)
+
+
+def weight_shapes(layer_sizes: tuple[int, ...]) -> list[tuple[int, ...]]:
+    """Shapes of the weight list: each ``Dense`` layer's kernel, then its bias."""
+    shapes: list[tuple[int, ...]] = []
+    for fan_in, fan_out in zip(layer_sizes[:-1], layer_sizes[1:], strict=True):
+        shapes += [(fan_in, fan_out), (fan_out,)]
+    return shapes
+
+
+def dense_layers(model: keras.Model) -> list[keras.layers.Dense]:
+    """The ``Dense`` layers of a model built by :func:`build_mlp`, in order."""
+    return [layer for layer in model.layers if isinstance(layer, keras.layers.Dense)]
+
+
+def get_weights(model: keras.Model) -> list[np.ndarray]:
+    """The weight list of ``spec.weight_shapes``: kernel, bias, kernel, ..."""
+    return [np.asarray(v) for d in dense_layers(model) for v in (d.kernel, d.bias)]
+
+
+def set_weights(model: keras.Model, weights) -> None:
+    """Write a weight list (see :func:`get_weights`) into the model."""
+    for d, kernel, bias in zip(
+        dense_layers(model), weights[::2], weights[1::2], strict=True
+    ):
+        d.kernel.assign(kernel)
+        d.bias.assign(bias)
 
 
 def keras_activation(name: str) -> str:

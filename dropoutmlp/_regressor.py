@@ -8,7 +8,6 @@ import numpy as np
 from sklearn.base import RegressorMixin
 from sklearn.utils._param_validation import Interval
 
-from . import _engine
 from ._base import BaseDropoutMLP
 from ._validation import check_n_samples
 
@@ -421,7 +420,7 @@ class DropoutMLPRegressor(RegressorMixin, BaseDropoutMLP):
         """
         if not return_std:
             X = self._validate_X(X)
-            outputs = _engine.predict(self.model_, X)
+            outputs = self._outputs(X)
             return self._to_target(
                 outputs * self.target_scale_ + self.target_mean_, X.dtype
             )
@@ -461,7 +460,7 @@ class DropoutMLPRegressor(RegressorMixin, BaseDropoutMLP):
         if not self._has_dropout():
             # Every pass is the deterministic network: skip n_samples identical
             # float32 passes, whose rounding would give a tiny non-zero std.
-            mean = _engine.predict(self.model_, X)
+            mean = self._outputs(X)
             std = np.zeros_like(mean)
         else:
             mean, std = self._mc_outputs(X, n_samples, random_state)

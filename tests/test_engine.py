@@ -1,5 +1,6 @@
-"""Engine-level properties: the compiled graph against Keras' Model.fit,
-max-norm, dropout on/off, the graph cache, Monte-Carlo dropout, verbosity."""
+"""Engine-level properties: the compiled (XLA) and graph programs against
+Keras' Model.fit, max-norm, dropout on/off, the program cache, Monte-Carlo
+dropout, verbosity."""
 
 import keras
 import numpy as np
@@ -10,7 +11,7 @@ from sklearn.model_selection import GridSearchCV
 from sklearn.preprocessing import StandardScaler
 
 from dropoutmlp import DropoutMLPClassifier, NetworkSpec, _engine, build_mlp
-from dropoutmlp._engine import GRAPH_CACHE, TrainingConfig
+from dropoutmlp._engine import PROGRAMS, TrainingConfig, _driver
 
 # 75 rows and batches of 16: the last batch of every epoch is partial.
 N_ROWS = 75
@@ -30,6 +31,15 @@ def multiclass_data():
         N_ROWS, 6, n_informative=4, n_redundant=0, n_classes=3, random_state=1
     )
     return StandardScaler().fit_transform(X), y
+
+
+@pytest.fixture(params=["xla", "graph"])
+def engine(request, monkeypatch):
+    """Every fit of the test on the compiled (XLA) or on the graph program."""
+    monkeypatch.setattr(
+        _driver, "XLA_MIN_STEPS", 0 if request.param == "xla" else 10**9
+    )
+    return request.param
 
 
 def _weights_close(a, b, atol=2e-5):
@@ -58,7 +68,7 @@ OPTIMIZERS = {
 
 
 @pytest.mark.parametrize("opt", OPTIMIZERS.values(), ids=OPTIMIZERS.keys())
-def test_graph_engine_matches_keras_fit(binary_data, opt):
+def test_engine_matches_keras_fit(binary_data, opt, engine):
     X, y = binary_data
     est = DropoutMLPClassifier(
         (8, 5),
@@ -72,7 +82,7 @@ def test_graph_engine_matches_keras_fit(binary_data, opt):
     )
     graph = clone(est).fit(X, y)
     fallback = _keras_fallback(est).fit(X, y)
-    assert graph.engine_ == "graph"
+    assert graph.engine_ == engine
     assert fallback.engine_ == "keras"
     assert graph.n_iter_ == fallback.n_iter_ == 6
     np.testing.assert_allclose(graph.loss_curve_, fallback.loss_curve_, rtol=1e-4)
@@ -82,7 +92,7 @@ def test_graph_engine_matches_keras_fit(binary_data, opt):
     )
 
 
-def test_graph_engine_matches_keras_fit_multiclass_with_weights(multiclass_data):
+def test_engine_matches_keras_fit_multiclass_with_weights(multiclass_data, engine):
     X, y = multiclass_data
     sw = np.random.RandomState(0).uniform(0.2, 3.0, size=len(y))
     est = DropoutMLPClassifier(
@@ -99,12 +109,12 @@ def test_graph_engine_matches_keras_fit_multiclass_with_weights(multiclass_data)
     )
     graph = clone(est).fit(X, y, sample_weight=sw)
     fallback = _keras_fallback(est).fit(X, y, sample_weight=sw)
-    assert (graph.engine_, fallback.engine_) == ("graph", "keras")
+    assert (graph.engine_, fallback.engine_) == (engine, "keras")
     np.testing.assert_allclose(graph.loss_curve_, fallback.loss_curve_, rtol=1e-4)
     _weights_close(graph, fallback)
 
 
-def test_engine_train_with_and_without_callbacks_agree(binary_data):
+def test_engine_train_with_and_without_callbacks_agree(binary_data, engine):
     X, y = binary_data
     X = X.astype(np.float32)
     Y = y.astype(np.float32)[:, None]
@@ -130,19 +140,19 @@ def test_engine_train_with_and_without_callbacks_agree(binary_data):
     results, models = [], []
     for callbacks in ((), (keras.callbacks.History(),)):
         config = TrainingConfig(**base, callbacks=callbacks)
-        assert config.uses_graph is (not callbacks)
+        assert config.uses_engine is (not callbacks)
         model = build_mlp(spec, seed=4)
         results.append(_engine.train(model, spec, config, X, Y, w))
         models.append(model)
     graph, fallback = results
-    assert (graph.engine, fallback.engine) == ("graph", "keras")
+    assert (graph.engine, fallback.engine) == (engine, "keras")
     assert graph.n_iter == fallback.n_iter == 5
     np.testing.assert_allclose(graph.loss_curve, fallback.loss_curve, rtol=1e-4)
     for u, v in zip(models[0].get_weights(), models[1].get_weights(), strict=True):
         np.testing.assert_allclose(u, v, rtol=1e-4, atol=2e-5)
 
 
-def test_early_stopping_graph_matches_keras_fit(binary_data):
+def test_early_stopping_engine_matches_keras_fit(binary_data, engine):
     X, y = binary_data
     est = DropoutMLPClassifier(
         (8,),
@@ -205,8 +215,8 @@ def test_early_stopping_restores_best_epoch_weights(binary_data):
         np.testing.assert_array_equal(u, v)
 
 
-@pytest.mark.parametrize("fallback", [False, True], ids=["graph", "keras"])
-def test_max_norm_holds_on_hidden_layers_only(binary_data, fallback):
+@pytest.mark.parametrize("fallback", [False, True], ids=["engine", "keras"])
+def test_max_norm_holds_on_hidden_layers_only(binary_data, fallback, engine):
     X, y = binary_data
     limit = 0.5
     est = DropoutMLPClassifier(
@@ -266,7 +276,7 @@ def test_dropout_is_off_at_predict_time(binary_data):
     assert np.abs(training - inference).max() > 1e-3
 
 
-def test_dropout_is_on_during_training(binary_data):
+def test_dropout_is_on_during_training(binary_data, engine):
     X, y = binary_data
     params = dict(hidden_layer_sizes=(16,), max_norm=None, epochs=5, random_state=0)
     plain = DropoutMLPClassifier(dropout=0.0, **params).fit(X, y)
@@ -279,50 +289,79 @@ def test_dropout_is_on_during_training(binary_data):
     assert np.mean(dropped.loss_curve_) > np.mean(plain.loss_curve_)
 
 
-def test_graph_cache_reuses_one_trace_across_clones_and_grid():
+def test_compiled_program_serves_clones_grid_points_and_row_buckets(monkeypatch):
+    monkeypatch.setattr(_driver, "XLA_MIN_STEPS", 0)
     # An empty cache, so that nothing is evicted and the first fit traces.
-    GRAPH_CACHE.clear()
+    PROGRAMS.clear()
     X, y = make_classification(60, 7, random_state=4)
     est = DropoutMLPClassifier(
         (7, 3), dropout=0.1, max_norm=3.0, optimizer="sgd", epochs=3, random_state=0
     )
     est.fit(X, y)
-    assert GRAPH_CACHE.traces() == 1
-    warm = GRAPH_CACHE.traces()
+    assert est.engine_ == "xla"
+    assert PROGRAMS.traces() == 1
+    # 57 to 60 rows share a padded row bucket.
     for seed in range(3):
         clone(est).set_params(random_state=seed).fit(X[seed:], y[seed:])
-    # Values that are tensors in the graph, not structure: no trace.
+    # Values, not structure: dropout on or off, max-norm or none, Nesterov,
+    # L2, learning rate and momentum all run in the same program.
     grid = GridSearchCV(
         est,
         [
-            {"dropout": [0.1, 0.3, (0.5, 0.2)], "learning_rate": [0.01, 0.1]},
-            {
-                "max_norm": [(1.0, 2.0)],
-                "momentum": [0.5],
-                "batch_size": [8],
-                "alpha": [0.01],
-            },
+            {"dropout": [0.0, 0.3, (0.5, 0.2)], "learning_rate": [0.01, 0.1]},
+            {"max_norm": [None, (1.0, 2.0)], "momentum": [0.5], "nesterov": [True]},
+            {"input_dropout": [0.2], "alpha": [0.0, 0.01]},
         ],
-        cv=2,
+        cv=3,
         n_jobs=1,
     )
     grid.fit(X, y)
-    assert len(grid.cv_results_["params"]) == 7
-    assert GRAPH_CACHE.traces() == warm
+    assert len(grid.cv_results_["params"]) == 10
+    # The folds' 40 rows are a second bucket; the refit on 60 reuses the first.
+    assert PROGRAMS.traces() == 2
 
 
-def test_graph_cache_traces_a_new_graph_for_a_new_architecture():
-    GRAPH_CACHE.clear()
+def test_a_new_structure_gets_a_new_program(monkeypatch):
+    monkeypatch.setattr(_driver, "XLA_MIN_STEPS", 0)
+    PROGRAMS.clear()
     X, y = make_classification(60, 7, random_state=4)
     params = dict(dropout=0.1, epochs=2, random_state=0)
     DropoutMLPClassifier((5, 4), optimizer="sgd", **params).fit(X, y)
-    assert GRAPH_CACHE.traces() == 1
+    assert PROGRAMS.traces() == 1
     DropoutMLPClassifier((5, 4), optimizer="adam", **params).fit(X, y)
     DropoutMLPClassifier((5, 3), optimizer="adam", **params).fit(X, y)
     DropoutMLPClassifier((5, 3), optimizer="adam", **params).fit(X[:, :6], y)
-    assert GRAPH_CACHE.traces() == 4
+    DropoutMLPClassifier((5, 3), optimizer="adam", batch_size=8, **params).fit(
+        X[:, :6], y
+    )
+    assert PROGRAMS.traces() == 5
     DropoutMLPClassifier((5, 3), optimizer="adam", **params).fit(X[:, :6], y)
-    assert GRAPH_CACHE.traces() == 4
+    assert PROGRAMS.traces() == 5
+
+
+def test_graph_program_flags_dropout_structurally(monkeypatch):
+    monkeypatch.setattr(_driver, "XLA_MIN_STEPS", 10**9)
+    PROGRAMS.clear()
+    X, y = make_classification(60, 7, random_state=4)
+    est = DropoutMLPClassifier(
+        (5,), dropout=0.1, batch_size=16, epochs=2, random_state=0
+    )
+    est.fit(X, y)
+    assert est.engine_ == "graph"
+    clone(est).set_params(dropout=0.3).fit(X[:50], y[:50])  # any row count
+    assert PROGRAMS.traces() == 1
+    clone(est).set_params(dropout=0.0).fit(X, y)  # no mask operations at all
+    assert PROGRAMS.traces() == 2
+
+
+def test_short_fits_run_on_the_graph_and_long_ones_compiled():
+    X, y = make_classification(100, 5, random_state=0)
+    short = DropoutMLPClassifier((4,), batch_size=10, epochs=5, random_state=0)
+    assert short.fit(X, y).engine_ == "graph"
+    epochs = -(-_driver.XLA_MIN_STEPS // 10)  # 10 batches per epoch
+    long = clone(short).set_params(epochs=epochs, n_iter_no_change=np.inf)
+    assert long.fit(X, y).engine_ == "xla"
+    assert long.n_iter_ == epochs
 
 
 @pytest.fixture(scope="module")

@@ -10,6 +10,7 @@ from sklearn.preprocessing import StandardScaler
 
 from dropoutmlp import NetworkSpec, _engine, build_mlp
 from dropoutmlp._engine import DivergenceError, TrainingConfig
+from dropoutmlp._network import get_weights
 
 # Each test runs on the compiled graph and on Keras' Model.fit (callbacks force it).
 PATHS = {"graph": (), "keras": (keras.callbacks.History(),)}
@@ -130,10 +131,13 @@ def test_sparse_rows_train_as_their_dense_copy(data, path):
     sparse, r_sparse = _train(spec, config, csr, y, w)
     np.testing.assert_allclose(r_sparse.loss_curve, r_dense.loss_curve, rtol=1e-5)
     _assert_same_weights(sparse, dense)
+    weights = [v.astype(np.float64) for v in get_weights(sparse)]
     np.testing.assert_allclose(
-        _engine.predict(sparse, csr), _engine.predict(dense, X), rtol=1e-12
+        _engine.predict(weights, spec, csr),
+        _engine.predict([v.astype(np.float64) for v in get_weights(dense)], spec, X),
+        rtol=1e-12,
     )
-    means = [_engine.mc_predict(sparse, spec, m, 5, 1)[0] for m in (csr, X)]
+    means = [_engine.mc_predict(weights, spec, m, 5, 1)[0] for m in (csr, X)]
     np.testing.assert_allclose(*means, rtol=1e-6)
 
 
@@ -142,10 +146,10 @@ def test_sparse_rows_train_with_early_stopping(data):
     spec = _spec()
     config = _config("graph", epochs=30, early_stopping=True, n_iter_no_change=2)
     validation = (sp.csr_matrix(X[:20]), y[:20])
-    _, sparse = _train(spec, config, sp.csr_matrix(X[20:]), y[20:], w[20:],
-                       validation=validation)
-    _, dense = _train(spec, config, X[20:], y[20:], w[20:],
-                      validation=(X[:20], y[:20]))
+    _, sparse = _train(
+        spec, config, sp.csr_matrix(X[20:]), y[20:], w[20:], validation=validation
+    )
+    _, dense = _train(spec, config, X[20:], y[20:], w[20:], validation=(X[:20], y[:20]))
     assert sparse.validation_scores == dense.validation_scores
 
 
@@ -159,8 +163,9 @@ def test_loss_stopping_follows_mlpclassifiers_rule(data, path):
     assert result.n_iter == 3 + 2
     assert result.stopped_early
     # With tol 0 and an inf patience it never stops.
-    config = _config(path, epochs=6, loss_stopping=True, tol=0.0,
-                     n_iter_no_change=float("inf"))
+    config = _config(
+        path, epochs=6, loss_stopping=True, tol=0.0, n_iter_no_change=float("inf")
+    )
     _, result = _train(spec, config, X, y, w)
     assert result.n_iter == 6
     assert not result.stopped_early
@@ -169,8 +174,15 @@ def test_loss_stopping_follows_mlpclassifiers_rule(data, path):
 def test_loss_stopping_is_off_under_early_stopping(data):
     X, y, w = data
     spec = _spec()
-    config = _config("graph", epochs=8, early_stopping=True, loss_stopping=True,
-                     tol=0.0, n_iter_no_change=100)
-    _, result = _train(spec, config, X[10:], y[10:], w[10:],
-                       validation=(X[:10], y[:10]))
+    config = _config(
+        "graph",
+        epochs=8,
+        early_stopping=True,
+        loss_stopping=True,
+        tol=0.0,
+        n_iter_no_change=100,
+    )
+    _, result = _train(
+        spec, config, X[10:], y[10:], w[10:], validation=(X[:10], y[:10])
+    )
     assert result.n_iter == 8 and len(result.validation_scores) == 8

@@ -28,7 +28,7 @@ def engine_inputs(monkeypatch):
         real = getattr(_engine, name)
 
         def spy(model, *args, _real=real, _name=name, **kwargs):
-            x = args[{"train": 2, "predict": 0, "mc_predict": 1}[_name]]
+            x = args[{"train": 2, "predict": 1, "mc_predict": 1}[_name]]
             seen.append((_name, type(x).__name__))
             return _real(model, *args, **kwargs)
 

@@ -1,0 +1,192 @@
+"""What a fit is asked to do and what it gives back: the engine's data types.
+
+:class:`TrainingConfig` is the validated description of one fit's training,
+:func:`make_optimizer` the Keras optimizer it names, :class:`OptimizerState`
+where an optimizer stands after a fit (to continue it) and
+:class:`TrainingResult` what a fit returns besides the weights.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import keras
+import numpy as np
+
+# Optimizers the compiled engine implements, with the options
+# (``optimizer__<name>``) each accepts and Keras' defaults for them.
+ENGINE_OPTIMIZERS = {
+    "sgd": {},
+    "adam": {"beta_1": 0.9, "beta_2": 0.999, "epsilon": 1e-7},
+    "rmsprop": {"rho": 0.9, "epsilon": 1e-7},
+}
+# How many slot tensors per weight each optimizer keeps.
+N_SLOTS = {"sgd": 1, "adam": 2, "rmsprop": 2}
+# Optimizers that take the ``momentum`` (and, for SGD, ``nesterov``) knob.
+MOMENTUM_OPTIMIZERS = {"sgd": ("momentum", "nesterov"), "rmsprop": ("momentum",)}
+
+OPTIMIZER_NAME = "dropoutmlp_optimizer"
+
+
+@dataclass(frozen=True)
+class TrainingConfig:
+    """Validated training settings of one fit.
+
+    Attributes
+    ----------
+    optimizer : str, type or keras.optimizers.Optimizer
+        Keras optimizer name (lower case), class or instance.
+    learning_rate, momentum : float
+        Step size; momentum of ``sgd`` and ``rmsprop`` (ignored by others).
+    nesterov : bool
+        Nesterov momentum for ``sgd``.
+    optimizer_options : tuple of (str, object)
+        Further keyword arguments of the optimizer (``optimizer__*`` params).
+    batch_size, epochs : int
+        As in ``Model.fit``.
+    early_stopping : bool
+        Stop when the validation score has not improved by ``tol`` for
+        ``n_iter_no_change`` epochs, then restore the best weights.
+    loss_stopping : bool
+        Without ``early_stopping``: stop when the training loss has not
+        improved by ``tol`` for ``n_iter_no_change`` epochs (``MLPClassifier``'s
+        rule; the last weights are kept).
+    n_iter_no_change : int or float
+        ``inf`` never stops.
+    tol : float
+    seed : int
+        Seed of the per-epoch shuffle and of the dropout masks.
+    verbose : int
+        0 silent, 1 progress bar, 2 one line per epoch.
+    callbacks : tuple of keras.callbacks.Callback
+        Keras callbacks; any forces the ``Model.fit`` path.
+    """
+
+    optimizer: object = "adam"
+    learning_rate: float = 0.001
+    momentum: float = 0.0
+    nesterov: bool = False
+    optimizer_options: tuple = ()
+    batch_size: int = 32
+    epochs: int = 200
+    early_stopping: bool = False
+    loss_stopping: bool = False
+    n_iter_no_change: float = 10
+    tol: float = 1e-4
+    seed: int = 0
+    verbose: int = 0
+    callbacks: tuple = ()
+
+    @property
+    def stopping(self) -> str:
+        """Which stopping rule runs: "validation", "loss" or ""."""
+        if self.early_stopping:
+            return "validation"
+        return "loss" if self.loss_stopping else ""
+
+    @property
+    def patience(self) -> int:
+        """``n_iter_no_change`` as an int32 (``inf`` never stops)."""
+        return int(min(self.n_iter_no_change, np.iinfo(np.int32).max - 1))
+
+    @property
+    def uses_engine(self) -> bool:
+        """Whether the engine's own programs can run this fit (else ``Model.fit``)."""
+        known = (
+            ENGINE_OPTIMIZERS.get(self.optimizer)
+            if isinstance(self.optimizer, str)
+            else None
+        )
+        return (
+            not self.callbacks
+            and known is not None
+            and all(name in known for name, _ in self.optimizer_options)
+        )
+
+    def seeds(self) -> np.ndarray:
+        """The shuffle seed and the dropout seed, derived from ``seed``."""
+        rng = np.random.RandomState(self.seed)
+        return rng.randint(2**31 - 1, size=2).astype(np.uint32)
+
+
+class DivergenceError(ValueError):
+    """The training loss or the weights stopped being finite: the fit diverged."""
+
+    def __init__(self, epoch: int):
+        super().__init__(
+            f"The fit diverged: the training loss or the weights stopped being "
+            f"finite at epoch {epoch}. The learning_rate is likely too high for "
+            "this data, or the features are not standardised (put a "
+            "StandardScaler before the network); training was stopped."
+        )
+
+
+@dataclass
+class OptimizerState:
+    """Where an optimizer stands after a fit, to continue it (numpy only).
+
+    Attributes
+    ----------
+    optimizer : str
+        Which optimizer the slots belong to: an engine optimizer name
+        (``"sgd"``, ``"adam"``, ``"rmsprop"``) or ``"keras:<class name>"``.
+    slots : list of ndarray
+        The optimizer's per-weight slots, in the engine's order.
+    step : int
+        Optimizer steps taken.
+    epoch : int
+        Epochs taken: the next fit's shuffles and dropout masks continue from
+        here.
+    """
+
+    optimizer: str
+    slots: list
+    step: int
+    epoch: int
+
+    def continued(self, kind: str, fresh_slots) -> tuple[list, int, int]:
+        """(slots, step, epoch) to start from for optimizer ``kind``.
+
+        The slots of another optimizer do not apply: that one starts afresh,
+        the epoch count still continues.
+        """
+        if self.optimizer != kind:
+            return fresh_slots(), 0, self.epoch
+        return list(self.slots), self.step, self.epoch
+
+
+@dataclass
+class TrainingResult:
+    """What a fit produced, beyond the weights written into the model.
+
+    ``engine`` says which program ran it: ``"xla"`` (one XLA-compiled
+    program), ``"graph"`` (a TensorFlow graph, not compiled) or ``"keras"``
+    (``Model.fit``).
+    """
+
+    loss_curve: list[float]
+    validation_scores: list[float] | None
+    n_iter: int
+    engine: str
+    state: OptimizerState
+    stopped_early: bool
+
+
+def make_optimizer(config: TrainingConfig) -> keras.optimizers.Optimizer:
+    """The Keras optimizer that ``config`` describes (a new instance).
+
+    An optimizer instance passed by the user is copied, never modified.  Ours
+    get a fixed name: TensorFlow keeps some memory for every variable name it
+    has seen, and Keras' default names (``SGD_1``, ``SGD_2``...) are new at
+    every fit.
+    """
+    opt = config.optimizer
+    if isinstance(opt, keras.optimizers.Optimizer):
+        return opt.__class__.from_config(opt.get_config())
+    options = {"name": OPTIMIZER_NAME, **dict(config.optimizer_options)}
+    options["learning_rate"] = config.learning_rate
+    if isinstance(opt, str):
+        for knob in MOMENTUM_OPTIMIZERS.get(opt, ()):
+            options.setdefault(knob, getattr(config, knob))
+        return keras.optimizers.get({"class_name": opt, "config": options})
+    return opt(**options)

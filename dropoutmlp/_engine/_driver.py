@@ -1,0 +1,296 @@
+"""Running a fit: which program trains it, and the calls that drive it.
+
+:func:`train` sends a fit to a compiled (XLA) program, to a graph program or
+to Keras' ``Model.fit`` (:mod:`._keras_fit`), by rules that depend on the fit
+alone (never on what ran before), so the same estimator and data always take
+the same path and give the same model.  The programs run the epochs in calls
+of about a quarter of a second, so that progress shows, Ctrl-C stops a fit
+promptly and a diverging fit stops at once.
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+import time
+
+import keras
+import numpy as np
+import scipy.sparse as sp
+import tensorflow as tf
+
+from .._network import NetworkSpec, get_weights, set_weights
+from . import _keras_fit
+from ._config import (
+    ENGINE_OPTIMIZERS,
+    MOMENTUM_OPTIMIZERS,
+    N_SLOTS,
+    DivergenceError,
+    OptimizerState,
+    TrainingConfig,
+    TrainingResult,
+    make_optimizer,
+)
+from ._programs import (
+    HYPERPARAMETERS,
+    MAX_EPOCHS_PER_CALL,
+    PROGRAMS,
+    ProgramKey,
+    padded_rows,
+)
+
+# A fit of at least this many optimizer steps (epochs x batches) runs
+# compiled: XLA's compilation (about a second for a small network) is then
+# repaid within the fit itself, against the graph program's per-step cost.
+XLA_MIN_STEPS = 2000
+# Target duration of one program call (the first calls are one epoch each).
+CALL_SECONDS = 0.25
+
+
+def backend(spec: NetworkSpec, config: TrainingConfig, n_rows: int, sparse: bool):
+    """Which engine trains this fit: "xla", "graph" or "keras"."""
+    if not config.uses_engine:
+        return "keras"
+    steps = config.epochs * math.ceil(n_rows / config.batch_size)
+    return "graph" if sparse or steps < XLA_MIN_STEPS else "xla"
+
+
+def train(
+    model: keras.Model,
+    spec: NetworkSpec,
+    config: TrainingConfig,
+    x: np.ndarray | sp.csr_matrix,
+    y: np.ndarray,
+    sample_weight: np.ndarray,
+    validation: tuple[np.ndarray, np.ndarray] | None = None,
+    state: OptimizerState | None = None,
+) -> TrainingResult:
+    """Train ``model`` (built by :func:`build_mlp` from ``spec``) in place.
+
+    Parameters
+    ----------
+    model : keras.Model
+        The network; its weights are the starting point and receive the result.
+    spec : NetworkSpec
+        The description ``model`` was built from.
+    config : TrainingConfig
+        Optimizer, epochs (of this call), batches, stopping rule, seed,
+        verbosity.
+    x : ndarray or scipy.sparse.csr_matrix of float32
+        Training rows; a sparse matrix is made dense one mini-batch at a time.
+    y : ndarray of float32
+        Encoded targets (2-D, one column per output unit).
+    sample_weight : ndarray of float32 of shape (n_samples,)
+        Per-row weights (class weights already folded in).
+    validation : (x_val, y_val), optional
+        Held-out rows scored after every epoch when ``config.early_stopping``
+        (``x_val`` dense or CSR).
+    state : OptimizerState, optional
+        Where a previous fit of this network left its optimizer: training
+        continues from it (slots, step count, and the epoch count that seeds
+        the shuffles and dropout masks).  A state of another optimizer is not
+        applicable: the optimizer then starts afresh, the epoch count still
+        continues.
+
+    Returns
+    -------
+    TrainingResult
+
+    Raises
+    ------
+    DivergenceError
+        The training loss or the weights stopped being finite; training stops
+        at the end of that epoch.
+    """
+    if validation is not None and sp.issparse(validation[0]):
+        validation = (validation[0].toarray(), validation[1])
+    engine = backend(spec, config, x.shape[0], sp.issparse(x))
+    if engine == "keras":
+        return _keras_fit.train(
+            model, spec, config, x, y, sample_weight, validation, state
+        )
+    return _train_program(
+        engine, model, spec, config, x, y, sample_weight, validation, state
+    )
+
+
+def program_key(
+    spec: NetworkSpec, config: TrainingConfig, engine: str, n_rows, n_val, sparse
+):
+    """The :class:`ProgramKey` of a fit on the ``engine`` ("xla" or "graph")."""
+    compiled = engine == "xla"
+    everywhere = (True,) * len(spec.rates)
+    return ProgramKey(
+        layer_sizes=spec.layer_sizes,
+        activation=spec.activation,
+        output_kind=spec.output_kind,
+        optimizer=config.optimizer,
+        # Without a rule a compiled program stops on nothing all the same.
+        stopping=config.stopping or ("loss" if compiled else ""),
+        # One batch of every row: a batch of the row bucket, padding masked.
+        batch_size=(
+            config.batch_size if config.batch_size < n_rows else padded_rows(n_rows)
+        ),
+        dropout=everywhere if compiled else tuple(r > 0 for r in spec.rates),
+        constrained=everywhere
+        if compiled
+        else tuple(m is not None for m in spec.limits),
+        l2=compiled or spec.l2 > 0,
+        nesterov=compiled or (config.nesterov and config.optimizer == "sgd"),
+        compiled=compiled,
+        n_rows=padded_rows(n_rows) if compiled else None,
+        n_val=padded_rows(n_val) if compiled and n_val else None,
+        sparse=sparse,
+    )
+
+
+def _hyperparameters(spec: NetworkSpec, config: TrainingConfig) -> dict:
+    values = dict(ENGINE_OPTIMIZERS["adam"], **ENGINE_OPTIMIZERS["rmsprop"])
+    values.update(config.optimizer_options)
+    values.update(
+        learning_rate=config.learning_rate,
+        momentum=config.momentum if config.optimizer in MOMENTUM_OPTIMIZERS else 0.0,
+        nesterov=float(config.nesterov and config.optimizer == "sgd"),
+        l2=spec.l2,
+        tol=config.tol,
+    )
+    return {name: tf.constant(values[name], tf.float32) for name in HYPERPARAMETERS}
+
+
+def _padded(a: np.ndarray, n_rows: int | None) -> tf.Tensor:
+    """``a`` as a float32 tensor, with zero rows appended up to ``n_rows``."""
+    if n_rows is not None and n_rows > a.shape[0]:
+        padding = np.zeros((n_rows - a.shape[0], *a.shape[1:]), np.float32)
+        a = np.concatenate([a, padding])
+    return tf.constant(a, tf.float32)
+
+
+def _data(key: ProgramKey, x, y, w, validation) -> dict:
+    """The fit's rows as the program takes them (dense and padded, or CSR)."""
+    if key.sparse:
+        x = sp.csr_matrix(x)
+        data = {
+            "x_values": tf.constant(x.data, tf.float32),
+            "x_indices": tf.constant(x.indices, tf.int64),
+            "x_indptr": tf.constant(x.indptr, tf.int64),
+        }
+    else:
+        data = {"x": _padded(x, key.n_rows)}
+    data |= {"y": _padded(y, key.n_rows), "w": _padded(w, key.n_rows)}
+    if key.stopping == "validation":
+        x_val, y_val = validation
+        data |= {
+            "x_val": _padded(x_val, key.n_val),
+            "y_val": _padded(y_val, key.n_val),
+            "valid_val": _padded(np.ones(len(y_val), np.float32), key.n_val),
+        }
+    return data
+
+
+def _train_program(engine, model, spec, config, x, y, w, validation, state):
+    n_val = 0 if validation is None else len(validation[1])
+    key = program_key(spec, config, engine, x.shape[0], n_val, sp.issparse(x))
+    program = PROGRAMS.get(key)
+    params = [tf.constant(v) for v in get_weights(model)]
+
+    def fresh():
+        return [np.zeros(p.shape, np.float32) for p in params] * N_SLOTS[
+            config.optimizer
+        ]
+
+    slots, step, first_epoch = (
+        (fresh(), 0, 0) if state is None else state.continued(config.optimizer, fresh)
+    )
+    graph_state = {
+        "params": params,
+        "slots": [tf.constant(s, tf.float32) for s in slots],
+        "step": tf.constant(step),
+        "best": {
+            "score": tf.constant(-np.inf, tf.float32),
+            "count": tf.constant(0),
+            "params": params,
+        },
+    }
+    constants = (
+        _data(key, x, y, w, validation),
+        _hyperparameters(spec, config),
+        tf.constant(spec.rates, tf.float32),
+        tf.constant([np.inf if m is None else m for m in spec.limits], tf.float32),
+        tf.constant(config.seeds()),
+        tf.constant(x.shape[0]),
+    )
+    patience = tf.constant(config.patience)
+    progress = _Progress(config.epochs, config.verbose)
+    most = MAX_EPOCHS_PER_CALL
+    if config.verbose:  # about 50 progress updates
+        most = min(most, max(1, math.ceil(config.epochs / 50)))
+    losses, scores, done, chunk = [], [], 0, 1
+    while done < config.epochs:
+        size = min(chunk, most, config.epochs - done)
+        began = time.perf_counter()
+        start = first_epoch + done
+        graph_state, epoch, finite, chunk_losses, chunk_scores = program(
+            graph_state,
+            *constants,
+            tf.constant(start),
+            tf.constant(start + size),
+            patience,
+        )
+        ran = int(epoch) - start
+        losses += chunk_losses.numpy()[:ran].tolist()
+        if key.stopping == "validation":
+            scores += chunk_scores.numpy()[:ran].tolist()
+        done += ran
+        stopped = ran < size  # the stopping rule, or a divergence, ended the fit
+        progress.update(done, losses, scores, last=stopped or done == config.epochs)
+        if not bool(finite):
+            raise DivergenceError(first_epoch + done)
+        if stopped:
+            break
+        per_epoch = (time.perf_counter() - began) / ran
+        chunk = max(1, int(CALL_SECONDS / per_epoch))
+    final = (
+        graph_state["best"]["params"]
+        if config.stopping == "validation"
+        else graph_state["params"]
+    )
+    set_weights(model, final)
+    # Leave the model as Model.fit would: compiled, its optimizer built (so a
+    # pickled copy restores the same optimizer variables), ready to use.
+    model.compile(optimizer=make_optimizer(config), loss=spec.loss)
+    model.optimizer.build(model.trainable_variables)
+    return TrainingResult(
+        loss_curve=losses,
+        validation_scores=scores if config.early_stopping else None,
+        n_iter=done,
+        engine=engine,
+        state=OptimizerState(
+            optimizer=config.optimizer,
+            slots=[s.numpy() for s in graph_state["slots"]],
+            step=int(graph_state["step"]),
+            epoch=first_epoch + done,
+        ),
+        stopped_early=done < config.epochs,
+    )
+
+
+class _Progress:
+    """Keras-style progress: a bar (verbose 1) or a line per update (2)."""
+
+    def __init__(self, epochs: int, verbose: int):
+        self.verbose = verbose
+        self.bar = (
+            keras.utils.Progbar(epochs, unit_name="epoch") if verbose == 1 else None
+        )
+
+    def update(self, epoch, losses, scores, last):
+        if not self.verbose:
+            return
+        values = [("loss", losses[-1])] + (
+            [("val_score", scores[-1])] if scores else []
+        )
+        if self.bar is not None:
+            self.bar.update(epoch, values=values, finalize=last)
+        else:
+            text = " - ".join(f"{k}: {v:.4f}" for k, v in values)
+            print(f"Epoch {epoch}: {text}", file=sys.stdout, flush=True)

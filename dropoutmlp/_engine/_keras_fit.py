@@ -1,0 +1,168 @@
+"""The fallback: a fit through Keras' ``Model.fit``, with the engine's rules.
+
+Keras callbacks and optimizers other than ``sgd``, ``adam`` and ``rmsprop``
+(or options those do not have) need ``Model.fit``.  It runs here with the
+engine's row order (:func:`._random.epoch_order_np`), its stopping rules and
+its divergence check, so that without dropout both give the same model.
+"""
+
+from __future__ import annotations
+
+import math
+
+import keras
+import numpy as np
+import scipy.sparse as sp
+import tensorflow as tf
+
+from .._network import NetworkSpec
+from . import _maths, _random
+from ._config import (
+    DivergenceError,
+    OptimizerState,
+    TrainingConfig,
+    TrainingResult,
+    make_optimizer,
+)
+
+
+class _SeededBatches(keras.utils.PyDataset):
+    """Mini-batches in the engine's row order of every epoch.
+
+    Epoch ``k`` of the fit uses the order of engine epoch ``first_epoch + k``;
+    a sparse ``x`` is made dense one batch at a time.
+    """
+
+    def __init__(self, x, y, w, batch_size, seed, first_epoch=0):
+        super().__init__()
+        self.x, self.y, self.w = x, y, w
+        self.batch_size = batch_size
+        self._seed = seed
+        self._epoch = first_epoch - 1
+        self._order = np.arange(len(y))  # read only by Keras' peek at the data
+
+    def __len__(self):
+        return math.ceil(len(self.y) / self.batch_size)
+
+    def __getitem__(self, i):
+        idx = self._order[i * self.batch_size : (i + 1) * self.batch_size]
+        xb = self.x[idx]
+        return (xb.toarray() if sp.issparse(xb) else xb), self.y[idx], self.w[idx]
+
+    def on_epoch_begin(self):
+        # Keras calls ``on_epoch_end`` once before training starts, and
+        # ``on_epoch_begin`` exactly once per epoch: shuffle here.
+        self._epoch += 1
+        self._order = _random.epoch_order_np(len(self.y), self._seed, self._epoch)
+
+
+class _Watch(keras.callbacks.Callback):
+    """The engine's end-of-epoch rules for ``Model.fit``.
+
+    Stops on a non-finite loss or weight, and applies the stopping rule of
+    the config: scikit-learn's (``MLPClassifier``'s) rule on the validation
+    score, restoring the best weights, or on the training loss.
+    """
+
+    def __init__(self, kind, config: TrainingConfig, validation):
+        super().__init__()
+        self.kind, self.config, self.validation = kind, config, validation
+        self.losses: list[float] = []
+        self.scores: list[float] = []
+        self.best_score, self.count, self.best_weights = -np.inf, 0, None
+        self.diverged = False
+        self.stopped = False
+
+    def on_epoch_end(self, epoch, logs=None):
+        loss = float((logs or {}).get("loss", np.nan))
+        self.losses.append(loss)
+        weights = self.model.get_weights()
+        if not (np.isfinite(loss) and all(np.isfinite(v).all() for v in weights)):
+            self.diverged = self.model.stop_training = True
+            return
+        rule = self.config.stopping
+        if not rule:
+            return
+        if rule == "validation":
+            x_val, y_val = self.validation
+            y_pred = self.model(x_val, training=False)
+            valid = tf.ones(len(y_val))
+            score = float(_maths.score(self.kind, tf.constant(y_val), y_pred, valid))
+            self.scores.append(score)
+        else:
+            score = -loss
+        tol = self.config.tol
+        self.count = 0 if score >= self.best_score + tol else self.count + 1
+        if score > self.best_score:
+            self.best_score = score
+            if rule == "validation":
+                self.best_weights = weights
+        if self.count > self.config.n_iter_no_change:
+            self.stopped = self.model.stop_training = True
+
+    def on_train_end(self, logs=None):
+        if self.best_weights is not None and not self.diverged:
+            self.model.set_weights(self.best_weights)
+
+
+def _kind(optimizer: keras.optimizers.Optimizer) -> str:
+    return f"keras:{type(optimizer).__name__}"
+
+
+def _slots(optimizer: keras.optimizers.Optimizer) -> list:
+    """The optimizer's variables but its iteration count and learning rate."""
+    return [
+        v
+        for v in optimizer.variables
+        if v is not optimizer.iterations and v.name != "learning_rate"
+    ]
+
+
+def train(
+    model: keras.Model,
+    spec: NetworkSpec,
+    config: TrainingConfig,
+    x,
+    y: np.ndarray,
+    w: np.ndarray,
+    validation,
+    state: OptimizerState | None,
+) -> TrainingResult:
+    """:func:`~dropoutmlp._engine.train` through ``Model.fit``."""
+    model.compile(optimizer=make_optimizer(config), loss=spec.loss)
+    optimizer = model.optimizer
+    optimizer.build(model.trainable_variables)
+    kind = _kind(optimizer)
+    fresh = lambda: [v.numpy() for v in _slots(optimizer)]  # noqa: E731
+    slots, step, first_epoch = (
+        (fresh(), 0, 0) if state is None else state.continued(kind, fresh)
+    )
+    for variable, value in zip(_slots(optimizer), slots, strict=True):
+        variable.assign(value)
+    optimizer.iterations.assign(step)
+    watch = _Watch(spec.output_kind, config, validation)
+    shuffle_seed = int(config.seeds()[0])
+    model.fit(
+        _SeededBatches(x, y, w, config.batch_size, shuffle_seed, first_epoch),
+        epochs=config.epochs,
+        shuffle=False,
+        verbose=config.verbose,
+        callbacks=[*config.callbacks, watch],
+    )
+    # Read from our own callback: a user's History would hold earlier fits too.
+    losses = watch.losses
+    if watch.diverged:
+        raise DivergenceError(first_epoch + len(losses))
+    return TrainingResult(
+        loss_curve=losses,
+        validation_scores=watch.scores if config.early_stopping else None,
+        n_iter=len(losses),
+        engine="keras",
+        state=OptimizerState(
+            optimizer=kind,
+            slots=[v.numpy() for v in _slots(optimizer)],
+            step=int(optimizer.iterations.numpy()),
+            epoch=first_epoch + len(losses),
+        ),
+        stopped_early=watch.stopped,
+    )

@@ -1,0 +1,136 @@
+"""The training maths in TensorFlow ops, shared by every engine program.
+
+Pure functions of tensors: the network's forward pass with dropout, the
+per-row losses Keras computes, scikit-learn's validation scores, the updates
+of Keras' ``SGD``, ``Adam`` and ``RMSprop`` and Keras' ``MaxNorm``.
+"""
+
+from __future__ import annotations
+
+import keras
+import tensorflow as tf
+
+from .._network import OUTPUT_KINDS
+
+
+def logits(params, x, activation: str, dropout=None):
+    """The output layer's pre-activation of the network whose weights are ``params``.
+
+    ``params`` is the weight list (kernel, bias, kernel, ...).  ``dropout``,
+    when given, is called as ``dropout(i, h)`` on the input ``h`` of each
+    ``Dense`` layer ``i`` and returns it with its mask applied.
+    """
+    hidden = keras.activations.get(activation)
+    n_dense = len(params) // 2
+    h = x
+    for i in range(n_dense):
+        if dropout is not None:
+            h = dropout(i, h)
+        z = tf.nn.bias_add(tf.matmul(h, params[2 * i]), params[2 * i + 1])
+        h = z if i == n_dense - 1 else hidden(z)
+    return h
+
+
+def outputs(kind: str, z):
+    """The network's output from its logits ``z``."""
+    return keras.activations.get(OUTPUT_KINDS[kind][0])(z)
+
+
+def inverted_dropout(h, keep_draw, rate):
+    """Zero ``h`` where ``keep_draw < rate`` and scale the rest by ``1/(1-rate)``.
+
+    ``keep_draw`` holds uniform draws on [0, 1) of ``h``'s shape; a rate of 0
+    returns ``h`` unchanged, exactly.
+    """
+    keep = tf.cast(keep_draw >= rate, h.dtype)
+    return h * (keep / (1.0 - rate))
+
+
+def row_losses(kind: str, y, z):
+    """Per-row loss from logits ``z``: what Keras' compiled loss computes.
+
+    Keras' cross-entropies, given a sigmoid or softmax output inside a graph,
+    read its logits and use these same TensorFlow ops.
+    """
+    if kind == "multiclass":
+        return tf.nn.softmax_cross_entropy_with_logits(labels=y, logits=z)
+    if kind == "regression":
+        return tf.reduce_mean(tf.square(y - z), axis=-1)
+    per_unit = tf.nn.sigmoid_cross_entropy_with_logits(labels=y, logits=z)
+    return tf.reduce_mean(per_unit, axis=-1)
+
+
+def score(kind: str, y_true, y_pred, valid):
+    """Validation score as scikit-learn's ``score`` computes it (unweighted).
+
+    Only the rows where ``valid`` is 1 count (the others are padding).
+    """
+    n = tf.reduce_sum(valid)
+    if kind == "regression":  # R^2, averaged uniformly over outputs
+        v = valid[:, None]
+        mean = tf.reduce_sum(y_true * v, axis=0) / n
+        ss_res = tf.reduce_sum(tf.square(y_true - y_pred) * v, axis=0)
+        ss_tot = tf.reduce_sum(tf.square(y_true - mean) * v, axis=0)
+        r2 = tf.where(ss_tot > 0, 1.0 - ss_res / tf.maximum(ss_tot, 1e-30), 0.0)
+        return tf.reduce_mean(r2)
+    if kind == "binary":
+        hit = tf.cast(y_pred[:, 0] > 0.5, y_true.dtype) == y_true[:, 0]
+    elif kind == "multiclass":
+        hit = tf.argmax(y_pred, axis=1) == tf.argmax(y_true, axis=1)
+    else:  # multilabel: every label right
+        hit = tf.reduce_all(tf.cast(y_pred > 0.5, y_true.dtype) == y_true, axis=1)
+    return tf.reduce_sum(tf.cast(hit, tf.float32) * valid) / n
+
+
+def optimizer_step(kind: str, hp: dict, step, params, slots, grads):
+    """One Keras-identical optimizer update; returns new params and slots.
+
+    ``hp`` holds the hyperparameters as tensors; for ``sgd``, ``hp["nesterov"]``
+    (0 or 1) selects Nesterov momentum.
+    """
+    lr = hp["learning_rate"]
+    new_p, new_s = [], []
+    n = len(params)
+    if kind == "sgd":
+        mom, nesterov = hp["momentum"], hp["nesterov"] > 0
+        for p, m, g in zip(params, slots[:n], grads, strict=True):
+            m = m * mom - g * lr
+            new_p.append(p + tf.where(nesterov, m * mom - g * lr, m))
+            new_s.append(m)
+        return new_p, new_s
+    if kind == "adam":
+        b1, b2, eps = hp["beta_1"], hp["beta_2"], hp["epsilon"]
+        t = tf.cast(step + 1, tf.float32)
+        alpha = lr * tf.sqrt(1 - tf.pow(b2, t)) / (1 - tf.pow(b1, t))
+        ms, vs = [], []
+        for p, m, v, g in zip(params, slots[:n], slots[n:], grads, strict=True):
+            m = m + (g - m) * (1 - b1)
+            v = v + (tf.square(g) - v) * (1 - b2)
+            new_p.append(p - (m * alpha) / (tf.sqrt(v) + eps))
+            ms.append(m)
+            vs.append(v)
+        return new_p, ms + vs
+    # rmsprop
+    rho, eps, mom = hp["rho"], hp["epsilon"], hp["momentum"]
+    vs, ms = [], []
+    for p, v, m, g in zip(params, slots[:n], slots[n:], grads, strict=True):
+        v = rho * v + (1 - rho) * tf.square(g)
+        inc = (lr * g) / tf.sqrt(v + eps)
+        m = mom * m + inc
+        new_p.append(p - m)
+        vs.append(v)
+        ms.append(m)
+    return new_p, vs + ms
+
+
+def max_norm(w, limit):
+    """Keras' ``MaxNorm(limit, axis=0)``; an infinite limit leaves ``w`` as it is."""
+    norms = tf.sqrt(tf.reduce_sum(tf.square(w), axis=0, keepdims=True))
+    desired = tf.clip_by_value(norms, 0.0, limit)
+    clipped = w * (desired / (keras.config.epsilon() + norms))
+    return tf.where(tf.math.is_finite(limit), clipped, w)
+
+
+def all_finite(loss, params):
+    checks = [tf.reduce_all(tf.math.is_finite(p)) for p in params]
+    return tf.reduce_all(tf.stack([tf.math.is_finite(loss), *checks]))

@@ -1,0 +1,310 @@
+"""The engine's training programs: one TensorFlow function per structure.
+
+A program runs epochs ``[start, stop)`` of a fit (shuffles, mini-batches,
+forward pass with dropout, loss, gradients, optimizer update, max-norm, L2,
+sample weights, the stopping rule's bookkeeping) as one TensorFlow call.  It
+captures neither the weights nor any hyperparameter: weights, optimizer
+slots, dropout rates, max-norm limits, learning rate, momentum and the other
+optimizer constants go in as tensors, so one program serves every clone and
+grid point of a search.  Its :class:`ProgramKey` holds the structure only.
+
+A program is built in one of two forms:
+
+* **compiled** (``jit_compile=True``): XLA fuses the whole loop into one
+  native program, which removes TensorFlow's per-operation cost; shapes are
+  fixed, so the rows are padded to a bucket (:func:`padded_rows`, padding
+  rows have weight 0 and never enter a batch) and the batch size is part of
+  the key.  Dropout masks come from the counter-based hash of
+  :mod:`._random`, which XLA compiles to a few fused integer operations;
+  every dropout rate and max-norm limit is a value, so networks with and
+  without dropout share one program.
+* **graph** (no XLA): the same loop run by TensorFlow's executor, for fits
+  too short to repay a compilation and for sparse input (which XLA cannot
+  gather); masks come from TensorFlow's stateless Philox generator, and only
+  the layers with dropout or max-norm get those operations.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from dataclasses import dataclass
+
+import tensorflow as tf
+
+from .._network import weight_shapes
+from . import _maths, _random
+from ._config import N_SLOTS
+
+CACHE_SIZE = 16
+# Most epochs one call runs (the loss curve buffer's length).
+MAX_EPOCHS_PER_CALL = 256
+HYPERPARAMETERS = (
+    "learning_rate",
+    "momentum",
+    "nesterov",
+    "beta_1",
+    "beta_2",
+    "epsilon",
+    "rho",
+    "l2",
+    "tol",
+)
+
+
+@dataclass(frozen=True)
+class ProgramKey:
+    """Everything that changes a training program (and nothing that does not).
+
+    ``dropout`` and ``constrained`` flag the ``Dense`` layers whose input gets
+    a mask and whose kernel a max-norm; ``l2`` and ``nesterov`` whether those
+    terms are in the program.  A compiled program has every flag on (the
+    values decide); ``n_rows`` and ``n_val`` are then its padded row counts,
+    and None (any) in a graph program.
+    """
+
+    layer_sizes: tuple[int, ...]
+    activation: str
+    output_kind: str
+    optimizer: str
+    stopping: str  # "validation", "loss" or ""
+    batch_size: int
+    dropout: tuple[bool, ...]
+    constrained: tuple[bool, ...]
+    l2: bool
+    nesterov: bool
+    compiled: bool
+    n_rows: int | None = None
+    n_val: int | None = None
+    sparse: bool = False
+
+
+def padded_rows(n: int) -> int:
+    """The row bucket of ``n`` rows: the least ``m * 2**e >= n``, ``m`` in 4..7.
+
+    At most a third more rows than ``n``; the folds of a cross-validation (and
+    the training sets of a grid search on them) fall into one bucket.
+    """
+    if n <= 8:
+        return 8
+    e = n.bit_length() - 3
+    return -(-n >> e) << e
+
+
+def _build(key: ProgramKey):
+    """The training function of ``key`` (see the module docstring)."""
+    n_dense = len(key.layer_sizes) - 1
+    bs = key.batch_size
+
+    def draw(seed, step, i, shape):
+        if key.compiled:
+            return _random.uniform(_random.combine(seed, step * n_dense + i), shape)
+        pair = tf.stack([tf.cast(seed, tf.int32), step * n_dense + i])
+        return tf.random.stateless_uniform(shape, seed=pair)
+
+    def run(state, data, hp, rates, limits, seeds, n, start, stop, patience):
+        params, slots, step = state["params"], state["slots"], state["step"]
+        x, y, w = data["x"] if not key.sparse else None, data["y"], data["w"]
+        n_batches = (n + bs - 1) // bs
+        n_float = tf.cast(n, tf.float32)
+        n_rows = key.n_rows if key.compiled else tf.shape(y)[0]
+
+        def rows(idx):
+            if key.sparse:
+                return _sparse_rows(data, idx, key.layer_sizes[0])
+            return tf.gather(x, idx)
+
+        def batch_loss(p, xb, yb, wb, nb, step):
+            def dropout(i, h):
+                if not key.dropout[i]:
+                    return h
+                shape = (bs, key.layer_sizes[i])
+                return _maths.inverted_dropout(
+                    h, draw(seeds[1], step, i, shape), rates[i]
+                )
+
+            z = _maths.logits(p, xb, key.activation, dropout)
+            loss = tf.reduce_sum(_maths.row_losses(key.output_kind, yb, z) * wb) / nb
+            if not key.l2:
+                return loss
+            penalty = tf.add_n([tf.reduce_sum(tf.square(k)) for k in p[::2]])
+            return loss + hp["l2"] * penalty
+
+        def batch_body(b, params, slots, step, total, order):
+            idx = tf.slice(order, [b * bs], [bs])
+            valid = tf.cast(b * bs + tf.range(bs) < n, tf.float32)
+            nb = tf.reduce_sum(valid)
+            xb, yb = rows(idx), tf.gather(y, idx)
+            wb = tf.gather(w, idx) * valid
+            with tf.GradientTape() as tape:
+                tape.watch(params)
+                loss = batch_loss(params, xb, yb, wb, nb, step)
+            grads = tape.gradient(loss, params)
+            params, slots = _maths.optimizer_step(
+                key.optimizer, hp, step, params, slots, grads
+            )
+            params = list(params)
+            for i, constrained in enumerate(key.constrained):
+                if constrained:
+                    params[2 * i] = _maths.max_norm(params[2 * i], limits[i])
+            return b + 1, params, slots, step + 1, total + loss * nb, order
+
+        def epoch_body(epoch, params, slots, step, best, finite, losses, scores):
+            order = _random.epoch_order(n_rows, n, seeds[0], epoch)
+            order = tf.concat([order, tf.zeros([bs], tf.int32)], 0)  # slices in range
+            _, params, slots, step, total, _ = tf.while_loop(
+                lambda b, *_: b < n_batches,
+                batch_body,
+                (tf.constant(0), params, slots, step, tf.constant(0.0), order),
+            )
+            loss = total / n_float
+            at = [[epoch - start]]
+            losses = tf.tensor_scatter_nd_update(losses, at, [loss])
+            finite = _maths.all_finite(loss, params)
+            if key.stopping:
+                if key.stopping == "validation":
+                    z = _maths.logits(params, data["x_val"], key.activation)
+                    score = _maths.score(
+                        key.output_kind,
+                        data["y_val"],
+                        _maths.outputs(key.output_kind, z),
+                        data["valid_val"],
+                    )
+                    scores = tf.tensor_scatter_nd_update(scores, at, [score])
+                else:  # the training loss, as a score to maximise
+                    score = -loss
+                count = tf.where(
+                    score >= best["score"] + hp["tol"], 0, best["count"] + 1
+                )
+                better = score > best["score"]
+                best = {
+                    "score": tf.where(better, score, best["score"]),
+                    "count": count,
+                    "params": [
+                        tf.where(better, p, bp)
+                        for p, bp in zip(params, best["params"], strict=True)
+                    ]
+                    if key.stopping == "validation"
+                    else best["params"],
+                }
+            return epoch + 1, params, slots, step, best, finite, losses, scores
+
+        def keep_going(epoch, params, slots, step, best, finite, losses, scores):
+            return tf.logical_and(
+                tf.logical_and(epoch < stop, best["count"] <= patience), finite
+            )
+
+        buffer = tf.zeros([MAX_EPOCHS_PER_CALL])
+        epoch, params, slots, step, best, finite, losses, scores = tf.while_loop(
+            keep_going,
+            epoch_body,
+            (start, list(params), list(slots), step, state["best"], tf.constant(True))
+            + (buffer, buffer),
+        )
+        new_state = {"params": params, "slots": slots, "step": step, "best": best}
+        return new_state, epoch, finite, losses, scores
+
+    return tf.function(
+        run,
+        input_signature=_signature(key),
+        autograph=False,
+        jit_compile=key.compiled,
+        reduce_retracing=False,
+    )
+
+
+def _sparse_rows(data, idx, n_features):
+    """Rows ``idx`` of the CSR matrix in ``data``, as a dense float32 batch."""
+    values = tf.RaggedTensor.from_row_splits(data["x_values"], data["x_indptr"])
+    columns = tf.RaggedTensor.from_row_splits(data["x_indices"], data["x_indptr"])
+    values, columns = tf.gather(values, idx), tf.gather(columns, idx)
+    where = tf.stack(
+        [tf.cast(values.value_rowids(), tf.int64), columns.flat_values], axis=1
+    )
+    shape = tf.stack(
+        [tf.cast(tf.shape(idx)[0], tf.int64), tf.constant(n_features, tf.int64)]
+    )
+    return tf.scatter_nd(where, values.flat_values, shape)
+
+
+def _signature(key: ProgramKey):
+    """``input_signature`` of a program: only the structure is fixed."""
+    f32, i32 = tf.float32, tf.int32
+    n_dense = len(key.layer_sizes) - 1
+    p_specs = [tf.TensorSpec(s, f32) for s in weight_shapes(key.layer_sizes)]
+    n_in, n_out = key.layer_sizes[0], key.layer_sizes[-1]
+    state = {
+        "params": p_specs,
+        "slots": p_specs * N_SLOTS[key.optimizer],
+        "step": tf.TensorSpec((), i32),
+        "best": {
+            "score": tf.TensorSpec((), f32),
+            "count": tf.TensorSpec((), i32),
+            "params": p_specs,
+        },
+    }
+    rows, val = key.n_rows, key.n_val
+    if key.sparse:  # a CSR matrix: values, column indices, row pointers
+        data = {
+            "x_values": tf.TensorSpec((None,), f32),
+            "x_indices": tf.TensorSpec((None,), tf.int64),
+            "x_indptr": tf.TensorSpec((None,), tf.int64),
+        }
+    else:
+        data = {"x": tf.TensorSpec((rows, n_in), f32)}
+    data |= {"y": tf.TensorSpec((rows, n_out), f32), "w": tf.TensorSpec((rows,), f32)}
+    if key.stopping == "validation":
+        data |= {
+            "x_val": tf.TensorSpec((val, n_in), f32),
+            "y_val": tf.TensorSpec((val, n_out), f32),
+            "valid_val": tf.TensorSpec((val,), f32),
+        }
+    scalar = tf.TensorSpec((), i32)
+    return [
+        state,
+        data,
+        {name: tf.TensorSpec((), f32) for name in HYPERPARAMETERS},
+        tf.TensorSpec((n_dense,), f32),  # dropout rates, on each Dense layer's input
+        tf.TensorSpec((n_dense,), f32),  # max-norm limits (inf: none)
+        tf.TensorSpec((2,), tf.uint32),  # seeds: shuffle, dropout
+        scalar,  # rows to train on (the rest is padding)
+        scalar,  # first epoch
+        scalar,  # stop before this epoch
+        scalar,  # n_iter_no_change
+    ]
+
+
+class ProgramCache:
+    """A bounded least-recently-used cache of the programs ``factory`` builds."""
+
+    def __init__(self, factory, maxsize: int = CACHE_SIZE):
+        self.factory = factory
+        self.maxsize = maxsize
+        self._programs: OrderedDict = OrderedDict()
+
+    def get(self, key):
+        """The program of ``key``, built on a miss."""
+        program = self._programs.pop(key, None)
+        if program is None:
+            program = self.factory(key)
+            # Each program traces once (its input_signature fixes the shapes),
+            # but TensorFlow counts traces per code object across all the
+            # cache's programs and would warn of "excessive retracing" after a
+            # few architectures.  Silence that for these functions only.
+            program._omit_frequent_tracing_warning = True
+        self._programs[key] = program
+        while len(self._programs) > self.maxsize:
+            self._programs.popitem(last=False)
+        return program
+
+    def __contains__(self, key) -> bool:
+        return key in self._programs
+
+    def traces(self) -> int:
+        """Programs traced among those cached (for tests)."""
+        return sum(p.experimental_get_tracing_count() for p in self._programs.values())
+
+    def clear(self) -> None:
+        self._programs.clear()
+
+
+PROGRAMS = ProgramCache(_build)
