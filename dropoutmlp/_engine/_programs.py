@@ -29,6 +29,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from dataclasses import dataclass
 
+import numpy as np
 import tensorflow as tf
 
 from .._network import weight_shapes
@@ -95,11 +96,29 @@ def _build(key: ProgramKey):
     n_dense = len(key.layer_sizes) - 1
     bs = key.batch_size
 
-    def draw(seed, step, i, shape):
+    # The columns of a step's draws that each Dense layer's mask reads.
+    inputs = key.layer_sizes[:-1]
+    widths = [w if flag else 0 for w, flag in zip(inputs, key.dropout, strict=True)]
+    offsets = np.cumsum([0, *widths])
+
+    def draws(seed, step):
+        """Uniform draws of one step's masks, one column block per layer.
+
+        Compiled, one hashed block for every layer (one fused operation);
+        in a graph, one Philox stream per layer with dropout.
+        """
         if key.compiled:
-            return _random.uniform(_random.combine(seed, step * n_dense + i), shape)
-        pair = tf.stack([tf.cast(seed, tf.int32), step * n_dense + i])
-        return tf.random.stateless_uniform(shape, seed=pair)
+            block = _random.uniform(_random.combine(seed, step), (bs, offsets[-1]))
+            return [block[:, offsets[i] : offsets[i + 1]] for i in range(n_dense)]
+        return [
+            tf.random.stateless_uniform(
+                (bs, width),
+                seed=tf.stack([tf.cast(seed, tf.int32), step * n_dense + i]),
+            )
+            if width
+            else None
+            for i, width in enumerate(widths)
+        ]
 
     def run(state, data, hp, rates, limits, seeds, n, start, stop, patience):
         params, slots, step = state["params"], state["slots"], state["step"]
@@ -114,13 +133,12 @@ def _build(key: ProgramKey):
             return tf.gather(x, idx)
 
         def batch_loss(p, xb, yb, wb, nb, step):
+            masks = draws(seeds[1], step) if any(key.dropout) else None
+
             def dropout(i, h):
                 if not key.dropout[i]:
                     return h
-                shape = (bs, key.layer_sizes[i])
-                return _maths.inverted_dropout(
-                    h, draw(seeds[1], step, i, shape), rates[i]
-                )
+                return _maths.inverted_dropout(h, masks[i], rates[i])
 
             z = _maths.logits(p, xb, key.activation, dropout)
             loss = tf.reduce_sum(_maths.row_losses(key.output_kind, yb, z) * wb) / nb
