@@ -388,7 +388,7 @@ class BaseDropoutMLP(BaseEstimator):
             X,
             Y,
             sample_weight,
-            test_size=self.validation_fraction,
+            test_size=float(self.validation_fraction),
             random_state=seed,
             stratify=stratify,
         )

@@ -386,6 +386,14 @@ class DropoutMLPClassifier(ClassifierMixin, BaseDropoutMLP):
                     f"Negative values in data passed to `class_weight`: {negative}."
                     " Class weights, like sample_weight, must be >= 0."
                 )
+            invalid = {
+                k: v for k, v in class_weight.items() if not np.isfinite(float(v))
+            }
+            if invalid:
+                raise ValueError(
+                    f"Non-finite values in data passed to `class_weight`: {invalid}."
+                    " Class weights must be finite numbers >= 0."
+                )
         elif incremental:  # "balanced" would re-weight every batch its own way
             raise ValueError(
                 "class_weight='balanced' is not supported by partial_fit: compute "

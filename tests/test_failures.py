@@ -127,6 +127,9 @@ def test_negative_class_weight_raises_like_negative_sample_weight(data, no_train
         DropoutMLPClassifier(**SMALL, class_weight={0: -1}).fit(X, y)
     with pytest.raises(ValueError, match="Negative values in .* `sample_weight`"):
         DropoutMLPClassifier(**SMALL).fit(X, y, sample_weight=-np.ones(len(y)))
+    for bad in (np.nan, np.inf):
+        with pytest.raises(ValueError, match="Non-finite values in .* `class_weight`"):
+            DropoutMLPClassifier(**SMALL, class_weight={0: bad}).fit(X, y)
 
 
 def test_zero_class_weight_drops_the_class_rows(data):
