@@ -34,11 +34,11 @@ from ._network import (
     SKLEARN_ACTIVATIONS,
     NetworkSpec,
     build_mlp,
-    get_weights,
+    initial_weights,
     keras_activation,
     seeded_initializer,
+    set_weights,
 )
-from ._persistence import pack_model, unpack_model
 from ._validation import (
     KNOBS,
     ROUTED_PREFIX,
@@ -475,37 +475,35 @@ class BaseDropoutMLP(BaseEstimator):
             copy_callbacks(self.callbacks),
         )
         try:  # an unknown optimizer or option fails here, before any work
-            _engine.make_optimizer(config)
+            optimizer_instance = _engine.make_optimizer(config)
         except (TypeError, ValueError) as exc:
             raise ValueError(
                 f"Invalid optimizer={self.optimizer!r} with options "
                 f"{dict(options)}: {exc}"
             ) from None
-        state, restore = None, None
-        if continues:
+        state = None
+        if continues:  # from the fitted weights (and optimizer state)
             self._check_same_network(spec)
             state = self._optimizer_state
-            if spec == self._spec:  # train the fitted network itself
-                model, restore = self.model_, self.model_.get_weights()
-            else:  # new dropout rates, limits or penalty: same weights
-                model = build_mlp(spec, build_seed)
-                model.set_weights(self.model_.get_weights())
+            weights = [w.astype(np.float32) for w in self._weights()]
         else:
-            model = build_mlp(spec, build_seed)
+            weights = initial_weights(spec, build_seed)
         try:
             result = _engine.train(
-                model, spec, config, X, Y, sample_weight, validation, state=state
+                spec, config, weights, X, Y, sample_weight, validation, state=state
             )
         except Exception:
-            if restore is not None:  # a failed fit leaves the fitted model as it was
-                model.set_weights(restore)
-            if not continues:  # the old model no longer matches the new data
-                vars(self).pop("model_", None)
+            if not continues:  # the old network no longer matches the new data
+                for name in ("coefs_", "intercepts_", "_keras_model"):
+                    vars(self).pop(name, None)
             raise
         for callback in config.callbacks:  # detached: they pickle without the model
             keras.callbacks.Callback.set_model(callback, None)
         self.callbacks_ = list(config.callbacks)
-        self._store_result(model, spec, result, continues)
+        # model_ compiles with this instance; a pickle keeps its Keras config.
+        self._fit_optimizer = optimizer_instance
+        self._optimizer_config = keras.optimizers.serialize(optimizer_instance)
+        self._store_result(spec, result, continues)
         if config.stopping and not result.stopped_early and not incremental:
             self._warn_unconverged(config)
         return self
@@ -537,7 +535,7 @@ class BaseDropoutMLP(BaseEstimator):
                 "warm_start=False (or clone the estimator)."
             )
 
-    def _store_result(self, model, spec, result, continues: bool) -> None:
+    def _store_result(self, spec, result, continues: bool) -> None:
         """Fitted attributes from a training result (extended when continuing)."""
         # As MLPClassifier: the curves grow over warm_start fits and
         # partial_fit calls, n_iter_ counts the epochs of this call.
@@ -551,11 +549,10 @@ class BaseDropoutMLP(BaseEstimator):
             self.loss_curve_ = list(result.loss_curve)
             self.validation_scores_ = result.validation_scores
         self.n_iter_ = result.n_iter
-        self.model_ = model
         # As MLPClassifier: the fitted weights, which predictions read.
-        weights = get_weights(model)
-        self.coefs_ = [k.astype(np.float64) for k in weights[::2]]
-        self.intercepts_ = [b.astype(np.float64) for b in weights[1::2]]
+        self.coefs_ = [k.astype(np.float64) for k in result.weights[::2]]
+        self.intercepts_ = [b.astype(np.float64) for b in result.weights[1::2]]
+        vars(self).pop("_keras_model", None)  # model_ is rebuilt from them
         self._spec = spec
         self._optimizer_state = result.state
         self.engine_ = result.engine
@@ -614,19 +611,46 @@ class BaseDropoutMLP(BaseEstimator):
         return tags
 
     def __sklearn_is_fitted__(self) -> bool:
-        return hasattr(self, "model_")
+        return hasattr(self, "coefs_")
+
+    @property
+    def model_(self) -> keras.Sequential:
+        """The fitted network as a compiled Keras model (built on first use).
+
+        :func:`~dropoutmlp.build_mlp` of the fitted network with the weights
+        of ``coefs_`` and ``intercepts_``, compiled with the fit's optimizer
+        and loss: the article's layers, ready for Keras tools.  Predictions
+        read ``coefs_`` and ``intercepts_``, so changing this model's weights
+        does not change them.
+        """
+        if not self.__sklearn_is_fitted__():
+            raise AttributeError(
+                f"This {type(self).__name__} is not fitted yet: model_ exists "
+                "after fit."
+            )
+        model = vars(self).get("_keras_model")
+        if model is None:
+            model = build_mlp(self._spec, 0)
+            set_weights(model, [w.astype(np.float32) for w in self._weights()])
+            optimizer = vars(self).pop("_fit_optimizer", None)
+            if optimizer is None:  # unpickled: a custom class must be registered
+                optimizer = keras.optimizers.deserialize(self._optimizer_config)
+            model.compile(optimizer=optimizer, loss=self._spec.loss)
+            optimizer.build(model.trainable_variables)
+            self._keras_model = model
+        return model
 
     def __getstate__(self) -> dict:
-        """Picklable state: the Keras model as its JSON config and weights.
+        """Picklable state: NumPy arrays and plain values, no Keras objects.
 
-        The network is stored in Keras' own formats (``model.to_json()``, the
-        weight arrays, the serialized optimizer and its variables), so pickle,
-        joblib and ``skops.io`` need no Keras-specific pickling support.
+        The network is its ``NetworkSpec`` (as a dict) and the weight arrays,
+        the optimizer its serialized Keras config and its state's arrays, so
+        pickle, joblib and ``skops.io`` need no Keras-specific support;
+        ``model_`` is rebuilt from them on first use.
         """
         state = dict(super().__getstate__())
-        model = state.pop("model_", None)
-        if model is not None:
-            state["_packed_model"] = pack_model(model)
+        state.pop("_keras_model", None)
+        state.pop("_fit_optimizer", None)
         # The engine's dataclasses as plain fields: a skops file then trusts
         # only the estimator's own type, wherever the engine keeps them.
         for key in ("_spec", "_optimizer_state"):
@@ -636,7 +660,6 @@ class BaseDropoutMLP(BaseEstimator):
 
     def __setstate__(self, state: dict) -> None:
         state = dict(state)
-        packed = state.pop("_packed_model", None)
         if "_spec" in state:
             state["_spec"] = NetworkSpec(**state["_spec"])
         if "_optimizer_state" in state:
@@ -644,5 +667,3 @@ class BaseDropoutMLP(BaseEstimator):
                 **state["_optimizer_state"]
             )
         super().__setstate__(state)
-        if packed is not None:
-            self.model_ = unpack_model(packed)

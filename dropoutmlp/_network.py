@@ -110,6 +110,25 @@ def weight_shapes(layer_sizes: tuple[int, ...]) -> list[tuple[int, ...]]:
     return shapes
 
 
+def initial_weights(spec: NetworkSpec, seed: int) -> list[np.ndarray]:
+    """The weight list :func:`build_mlp` starts ``spec``'s network from.
+
+    Each kernel is drawn by ``spec.kernel_initializer`` seeded as in
+    :func:`build_mlp`, each bias is zero, all in float32, without building a
+    Keras model.
+    """
+    weights = []
+    for i, (kernel, bias) in enumerate(
+        zip(spec.weight_shapes[::2], spec.weight_shapes[1::2], strict=True), start=1
+    ):
+        init = seeded_initializer(spec.kernel_initializer, seed + i)
+        weights += [
+            np.asarray(init(kernel, dtype="float32")),
+            np.zeros(bias, np.float32),
+        ]
+    return weights
+
+
 def dense_layers(model: keras.Model) -> list[keras.layers.Dense]:
     """The ``Dense`` layers of a model built by :func:`build_mlp`, in order."""
     return [layer for layer in model.layers if isinstance(layer, keras.layers.Dense)]

@@ -12,6 +12,7 @@ from sklearn.preprocessing import StandardScaler
 
 from dropoutmlp import DropoutMLPClassifier, NetworkSpec, _engine, build_mlp
 from dropoutmlp._engine import PROGRAMS, TrainingConfig, _driver
+from dropoutmlp._network import initial_weights
 
 # 75 rows and batches of 16: the last batch of every epoch is partial.
 N_ROWS = 75
@@ -137,19 +138,26 @@ def test_engine_train_with_and_without_callbacks_agree(binary_data, engine):
         epochs=5,
         seed=11,
     )
-    results, models = [], []
+    results = []
     for callbacks in ((), (keras.callbacks.History(),)):
         config = TrainingConfig(**base, callbacks=callbacks)
         assert config.uses_engine is (not callbacks)
-        model = build_mlp(spec, seed=4)
-        results.append(_engine.train(model, spec, config, X, Y, w))
-        models.append(model)
+        weights = initial_weights(spec, seed=4)
+        results.append(_engine.train(spec, config, weights, X, Y, w))
     graph, fallback = results
     assert (graph.engine, fallback.engine) == (engine, "keras")
     assert graph.n_iter == fallback.n_iter == 5
     np.testing.assert_allclose(graph.loss_curve, fallback.loss_curve, rtol=1e-4)
-    for u, v in zip(models[0].get_weights(), models[1].get_weights(), strict=True):
+    for u, v in zip(graph.weights, fallback.weights, strict=True):
         np.testing.assert_allclose(u, v, rtol=1e-4, atol=2e-5)
+
+
+def test_initial_weights_are_build_mlps(binary_data):
+    spec = NetworkSpec(6, (8, 4), 1, "binary", dropout=(0.1, 0.0), max_norm=(1.0, None))
+    for u, v in zip(
+        initial_weights(spec, 9), build_mlp(spec, 9).get_weights(), strict=True
+    ):
+        np.testing.assert_array_equal(u, v)
 
 
 def test_early_stopping_engine_matches_keras_fit(binary_data, engine):
@@ -310,7 +318,7 @@ def test_compiled_program_serves_clones_grid_points_and_row_buckets(monkeypatch)
         [
             {"dropout": [0.0, 0.3, (0.5, 0.2)], "learning_rate": [0.01, 0.1]},
             {"max_norm": [None, (1.0, 2.0)], "momentum": [0.5], "nesterov": [True]},
-            {"input_dropout": [0.2], "alpha": [0.0, 0.01]},
+            {"input_dropout": [0.2], "alpha": [1e-3, 0.01]},
         ],
         cv=3,
         n_jobs=1,
@@ -319,6 +327,9 @@ def test_compiled_program_serves_clones_grid_points_and_row_buckets(monkeypatch)
     assert len(grid.cv_results_["params"]) == 10
     # The folds' 40 rows are a second bucket; the refit on 60 reuses the first.
     assert PROGRAMS.traces() == 2
+    # No L2 at all (alpha=0) is a program without the penalty's operations.
+    clone(est).set_params(alpha=0.0).fit(X, y)
+    assert PROGRAMS.traces() == 3
 
 
 def test_a_new_structure_gets_a_new_program(monkeypatch):

@@ -180,9 +180,9 @@ def test_callback_copies_see_every_epoch(data, monkeypatch):
     seen = []
     real_train = _engine.train
 
-    def spy(model, spec, config, *args, **kwargs):
+    def spy(spec, config, *args, **kwargs):
         seen.extend(config.callbacks)
-        return real_train(model, spec, config, *args, **kwargs)
+        return real_train(spec, config, *args, **kwargs)
 
     monkeypatch.setattr(_engine, "train", spy)
     counter = CountEpochs()

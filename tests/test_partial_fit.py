@@ -220,9 +220,7 @@ def test_dask_ml_incremental_on_a_dask_array(data):
 def test_warm_start_with_new_dropout_keeps_the_weights(data):
     X, y = data
     est = DropoutMLPClassifier(**PARAMS, epochs=2, warm_start=True).fit(X, y)
-    network = est.model_
     est.fit(X, y)
-    assert est.model_ is network  # same spec: the fitted network trains on
     weights = [w.copy() for w in est.model_.get_weights()]
     est.set_params(dropout=0.5, epochs=1, learning_rate=1e-9).fit(X, y)
     rates = [la.rate for la in est.model_.layers if hasattr(la, "rate")]

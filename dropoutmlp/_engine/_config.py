@@ -8,7 +8,7 @@ where an optimizer stands after a fit (to continue it) and
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import keras
 import numpy as np
@@ -137,12 +137,16 @@ class OptimizerState:
     epoch : int
         Epochs taken: the next fit's shuffles and dropout masks continue from
         here.
+    dropout_streams : list of ndarray
+        On the ``Model.fit`` path, the states of the ``Dropout`` layers'
+        seed generators, so that their masks continue too.
     """
 
     optimizer: str
     slots: list
     step: int
     epoch: int
+    dropout_streams: list = field(default_factory=list)
 
     def continued(self, kind: str, fresh_slots) -> tuple[list, int, int]:
         """(slots, step, epoch) to start from for optimizer ``kind``.
@@ -157,13 +161,14 @@ class OptimizerState:
 
 @dataclass
 class TrainingResult:
-    """What a fit produced, beyond the weights written into the model.
+    """What a fit produced.
 
     ``engine`` says which program ran it: ``"xla"`` (one XLA-compiled
     program), ``"graph"`` (a TensorFlow graph, not compiled) or ``"keras"``
-    (``Model.fit``).
+    (``Model.fit``).  ``weights`` is the trained weight list.
     """
 
+    weights: list[np.ndarray]
     loss_curve: list[float]
     validation_scores: list[float] | None
     n_iter: int

@@ -19,7 +19,7 @@ import numpy as np
 import scipy.sparse as sp
 import tensorflow as tf
 
-from .._network import NetworkSpec, get_weights, set_weights
+from .._network import NetworkSpec
 from . import _keras_fit
 from ._config import (
     ENGINE_OPTIMIZERS,
@@ -29,7 +29,6 @@ from ._config import (
     OptimizerState,
     TrainingConfig,
     TrainingResult,
-    make_optimizer,
 )
 from ._programs import (
     HYPERPARAMETERS,
@@ -56,26 +55,27 @@ def backend(spec: NetworkSpec, config: TrainingConfig, n_rows: int, sparse: bool
 
 
 def train(
-    model: keras.Model,
     spec: NetworkSpec,
     config: TrainingConfig,
+    weights: list[np.ndarray],
     x: np.ndarray | sp.csr_matrix,
     y: np.ndarray,
     sample_weight: np.ndarray,
     validation: tuple[np.ndarray, np.ndarray] | None = None,
     state: OptimizerState | None = None,
 ) -> TrainingResult:
-    """Train ``model`` (built by :func:`build_mlp` from ``spec``) in place.
+    """Train the network ``spec`` describes, from ``weights``.
 
     Parameters
     ----------
-    model : keras.Model
-        The network; its weights are the starting point and receive the result.
     spec : NetworkSpec
-        The description ``model`` was built from.
+        The network.
     config : TrainingConfig
         Optimizer, epochs (of this call), batches, stopping rule, seed,
         verbosity.
+    weights : list of ndarray of float32
+        Where training starts: the weight list of ``spec.weight_shapes``
+        (left unchanged; the trained weights are in the result).
     x : ndarray or scipy.sparse.csr_matrix of float32
         Training rows; a sparse matrix is made dense one mini-batch at a time.
     y : ndarray of float32
@@ -107,10 +107,10 @@ def train(
     engine = backend(spec, config, x.shape[0], sp.issparse(x))
     if engine == "keras":
         return _keras_fit.train(
-            model, spec, config, x, y, sample_weight, validation, state
+            spec, config, weights, x, y, sample_weight, validation, state
         )
     return _train_program(
-        engine, model, spec, config, x, y, sample_weight, validation, state
+        engine, spec, config, weights, x, y, sample_weight, validation, state
     )
 
 
@@ -135,7 +135,7 @@ def program_key(
         constrained=everywhere
         if compiled
         else tuple(m is not None for m in spec.limits),
-        l2=compiled or spec.l2 > 0,
+        l2=spec.l2 > 0,
         nesterov=compiled or (config.nesterov and config.optimizer == "sgd"),
         compiled=compiled,
         n_rows=padded_rows(n_rows) if compiled else None,
@@ -187,11 +187,11 @@ def _data(key: ProgramKey, x, y, w, validation) -> dict:
     return data
 
 
-def _train_program(engine, model, spec, config, x, y, w, validation, state):
+def _train_program(engine, spec, config, weights, x, y, w, validation, state):
     n_val = 0 if validation is None else len(validation[1])
     key = program_key(spec, config, engine, x.shape[0], n_val, sp.issparse(x))
     program = PROGRAMS.get(key)
-    params = [tf.constant(v) for v in get_weights(model)]
+    params = [tf.constant(v, tf.float32) for v in weights]
 
     def fresh():
         return [np.zeros(p.shape, np.float32) for p in params] * N_SLOTS[
@@ -254,12 +254,8 @@ def _train_program(engine, model, spec, config, x, y, w, validation, state):
         if config.stopping == "validation"
         else graph_state["params"]
     )
-    set_weights(model, final)
-    # Leave the model as Model.fit would: compiled, its optimizer built (so a
-    # pickled copy restores the same optimizer variables), ready to use.
-    model.compile(optimizer=make_optimizer(config), loss=spec.loss)
-    model.optimizer.build(model.trainable_variables)
     return TrainingResult(
+        weights=[p.numpy() for p in final],
         loss_curve=losses,
         validation_scores=scores if config.early_stopping else None,
         n_iter=done,

@@ -15,7 +15,7 @@ import numpy as np
 import scipy.sparse as sp
 import tensorflow as tf
 
-from .._network import NetworkSpec
+from .._network import NetworkSpec, build_mlp, get_weights, set_weights
 from . import _maths, _random
 from ._config import (
     DivergenceError,
@@ -119,9 +119,9 @@ def _slots(optimizer: keras.optimizers.Optimizer) -> list:
 
 
 def train(
-    model: keras.Model,
     spec: NetworkSpec,
     config: TrainingConfig,
+    weights: list[np.ndarray],
     x,
     y: np.ndarray,
     w: np.ndarray,
@@ -129,6 +129,10 @@ def train(
     state: OptimizerState | None,
 ) -> TrainingResult:
     """:func:`~dropoutmlp._engine.train` through ``Model.fit``."""
+    # The Dropout layers draw from the fit's dropout seed; the initializers'
+    # draws are replaced by ``weights``.
+    model = build_mlp(spec, seed=int(config.seeds()[1]))
+    set_weights(model, weights)
     model.compile(optimizer=make_optimizer(config), loss=spec.loss)
     optimizer = model.optimizer
     optimizer.build(model.trainable_variables)
@@ -140,6 +144,14 @@ def train(
     for variable, value in zip(_slots(optimizer), slots, strict=True):
         variable.assign(value)
     optimizer.iterations.assign(step)
+    streams = [
+        layer.seed_generator.state
+        for layer in model.layers
+        if isinstance(layer, keras.layers.Dropout)
+    ]
+    if state is not None and len(state.dropout_streams) == len(streams):
+        for variable, value in zip(streams, state.dropout_streams, strict=True):
+            variable.assign(value)  # the masks go on where the last fit stopped
     watch = _Watch(spec.output_kind, config, validation)
     shuffle_seed = int(config.seeds()[0])
     model.fit(
@@ -154,6 +166,7 @@ def train(
     if watch.diverged:
         raise DivergenceError(first_epoch + len(losses))
     return TrainingResult(
+        weights=get_weights(model),
         loss_curve=losses,
         validation_scores=watch.scores if config.early_stopping else None,
         n_iter=len(losses),
@@ -163,6 +176,7 @@ def train(
             slots=[v.numpy() for v in _slots(optimizer)],
             step=int(optimizer.iterations.numpy()),
             epoch=first_epoch + len(losses),
+            dropout_streams=[v.numpy() for v in streams],
         ),
         stopped_early=watch.stopped,
     )

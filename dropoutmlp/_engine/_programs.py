@@ -58,9 +58,9 @@ class ProgramKey:
 
     ``dropout`` and ``constrained`` flag the ``Dense`` layers whose input gets
     a mask and whose kernel a max-norm; ``l2`` and ``nesterov`` whether those
-    terms are in the program.  A compiled program has every flag on (the
-    values decide); ``n_rows`` and ``n_val`` are then its padded row counts,
-    and None (any) in a graph program.
+    terms are in the program.  A compiled program has the dropout, max-norm
+    and Nesterov flags on (the values decide); ``n_rows`` and ``n_val`` are
+    then its padded row counts, and None (any) in a graph program.
     """
 
     layer_sizes: tuple[int, ...]
@@ -141,11 +141,7 @@ def _build(key: ProgramKey):
                 return _maths.inverted_dropout(h, masks[i], rates[i])
 
             z = _maths.logits(p, xb, key.activation, dropout)
-            loss = tf.reduce_sum(_maths.row_losses(key.output_kind, yb, z) * wb) / nb
-            if not key.l2:
-                return loss
-            penalty = tf.add_n([tf.reduce_sum(tf.square(k)) for k in p[::2]])
-            return loss + hp["l2"] * penalty
+            return tf.reduce_sum(_maths.row_losses(key.output_kind, yb, z) * wb) / nb
 
         def batch_body(b, params, slots, step, total, order):
             idx = tf.slice(order, [b * bs], [bs])
@@ -157,6 +153,12 @@ def _build(key: ProgramKey):
                 tape.watch(params)
                 loss = batch_loss(params, xb, yb, wb, nb, step)
             grads = tape.gradient(loss, params)
+            if key.l2:  # Keras' L2 on every kernel; its gradient written out
+                kernels = params[::2]
+                penalty = tf.add_n([tf.reduce_sum(tf.square(k)) for k in kernels])
+                loss += hp["l2"] * penalty
+                for i, k in enumerate(kernels):
+                    grads[2 * i] += 2.0 * hp["l2"] * k
             params, slots = _maths.optimizer_step(
                 key.optimizer, hp, step, params, slots, grads
             )
