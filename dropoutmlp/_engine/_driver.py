@@ -224,7 +224,12 @@ def _train_program(engine, spec, config, weights, x, y, w, validation, state):
     most = MAX_EPOCHS_PER_CALL
     if config.verbose:  # about 50 progress updates
         most = min(most, max(1, math.ceil(config.epochs / 50)))
-    losses, scores, done, chunk = [], [], 0, 1
+    batches = math.ceil(x.shape[0] / key.batch_size)
+    # Epochs per call from this program's last measured speed (one epoch
+    # when it has none yet: the first call also compiles).
+    step_seconds = getattr(program, "step_seconds", None)
+    chunk = 1 if step_seconds is None else _epochs_in(step_seconds * batches)
+    losses, scores, done = [], [], 0
     while done < config.epochs:
         size = min(chunk, most, config.epochs - done)
         began = time.perf_counter()
@@ -248,7 +253,8 @@ def _train_program(engine, spec, config, weights, x, y, w, validation, state):
         if stopped:
             break
         per_epoch = (time.perf_counter() - began) / ran
-        chunk = max(1, int(CALL_SECONDS / per_epoch))
+        program.step_seconds = per_epoch / batches
+        chunk = _epochs_in(per_epoch)
     final = (
         graph_state["best"]["params"]
         if config.stopping == "validation"
@@ -268,6 +274,11 @@ def _train_program(engine, spec, config, weights, x, y, w, validation, state):
         ),
         stopped_early=done < config.epochs,
     )
+
+
+def _epochs_in(epoch_seconds: float) -> int:
+    """How many epochs of ``epoch_seconds`` fit in one call of ``CALL_SECONDS``."""
+    return max(1, int(CALL_SECONDS / max(epoch_seconds, 1e-9)))
 
 
 class _Progress:
