@@ -27,9 +27,9 @@ class DropoutMLPClassifier(ClassifierMixin, BaseDropoutMLP):
     al. (2014), "Dropout: a simple way to prevent neural networks from
     overfitting".  Every knob is a constructor parameter, so the estimator
     clones, grid-searches and pickles like any scikit-learn classifier.  It
-    takes scikeras-style routed ``optimizer__*`` parameters, trains the
-    whole fit inside one compiled TensorFlow graph, accepts sparse input
-    and learns incrementally with ``partial_fit``.
+    takes scikeras-style routed ``optimizer__*`` parameters, trains each
+    fit as one TensorFlow program (XLA-compiled for all but short fits),
+    accepts sparse input and learns incrementally with ``partial_fit``.
 
     Binary targets get one sigmoid output unit and binary cross-entropy,
     multiclass targets a softmax layer and categorical cross-entropy,
@@ -163,8 +163,15 @@ class DropoutMLPClassifier(ClassifierMixin, BaseDropoutMLP):
     feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of the features seen during fit, when ``X`` had string column
         names (e.g. a pandas DataFrame).
+    coefs_ : list of ndarray of shape (n_in, n_out)
+        Kernel of each ``Dense`` layer, in float64, as in ``MLPClassifier``;
+        predictions read these and ``intercepts_``.
+    intercepts_ : list of ndarray of shape (n_out,)
+        Bias of each ``Dense`` layer, in float64.
     model_ : keras.Sequential
-        The trained, compiled Keras network.
+        The trained network as a Keras model, compiled with the fit's
+        optimizer: :func:`~dropoutmlp.build_mlp`'s layers with the weights of
+        ``coefs_`` and ``intercepts_``, built on first access.
     loss_curve_ : list of float
         Training loss (with the L2 penalty) of every epoch, as Keras' history
         reports it.
@@ -179,8 +186,11 @@ class DropoutMLPClassifier(ClassifierMixin, BaseDropoutMLP):
         Validation accuracy after every epoch, with early stopping.
     best_validation_score_ : float or None
         Best validation score of the last fit (the restored weights' score).
-    engine_ : {"graph", "keras"}
-        Which training loop ran: the compiled engine or ``keras.Model.fit``.
+    engine_ : {"xla", "graph", "keras"}
+        Which training program ran the last fit: the XLA-compiled program
+        (fits of at least 2,000 optimizer steps), the TensorFlow graph program
+        (shorter fits, sparse input) or ``keras.Model.fit`` (callbacks, other
+        optimizers); see the user guide.
     callbacks_ : list of keras.callbacks.Callback
         The copies of ``callbacks`` the last fit trained with (a ``History``
         among them holds that fit's epochs), detached from the model.

@@ -165,8 +165,16 @@ class DropoutMLPRegressor(RegressorMixin, BaseDropoutMLP):
     target_scale_ : ndarray of shape (`n_outputs_`,)
         Standard deviation each target was divided by (ones when
         ``standardize_target=False``).
+    coefs_ : list of ndarray of shape (n_in, n_out)
+        Kernel of each ``Dense`` layer, in float64, as in ``MLPClassifier``
+        (on the standardised scale); predictions read these and
+        ``intercepts_``.
+    intercepts_ : list of ndarray of shape (n_out,)
+        Bias of each ``Dense`` layer, in float64.
     model_ : keras.Sequential
-        The trained, compiled Keras network (on the standardised scale).
+        The trained network as a Keras model, compiled with the fit's
+        optimizer: :func:`~dropoutmlp.build_mlp`'s layers with the weights of
+        ``coefs_`` and ``intercepts_``, built on first access.
     loss_curve_ : list of float
         Training loss (with the L2 penalty) of every epoch, on the
         standardised scale when ``standardize_target=True``.
@@ -181,8 +189,11 @@ class DropoutMLPRegressor(RegressorMixin, BaseDropoutMLP):
         Validation :math:`R^2` after every epoch, with early stopping.
     best_validation_score_ : float or None
         Best validation score of the last fit (the restored weights' score).
-    engine_ : {"graph", "keras"}
-        Which training loop ran: the compiled engine or ``keras.Model.fit``.
+    engine_ : {"xla", "graph", "keras"}
+        Which training program ran the last fit: the XLA-compiled program
+        (fits of at least 2,000 optimizer steps), the TensorFlow graph program
+        (shorter fits, sparse input) or ``keras.Model.fit`` (callbacks, other
+        optimizers); see the user guide.
     callbacks_ : list of keras.callbacks.Callback
         The copies of ``callbacks`` the last fit trained with (a ``History``
         among them holds that fit's epochs), detached from the model.

@@ -141,3 +141,15 @@ def test_no_typed_figures_in_prose():
             if _TYPED_FIGURE.search(line):
                 typed.append(f"{path.relative_to(ROOT)}:{no}: {line.strip()}")
     assert not typed, "typed figures:\n" + "\n".join(typed)
+
+
+def test_docs_state_the_engines_constants_as_the_code_has_them():
+    from dropoutmlp._engine import _driver, _inference
+
+    steps = f"{_driver.XLA_MIN_STEPS:,} optimizer steps"
+    guide = " ".join((ROOT / "docs" / "user_guide.rst").read_text().split())
+    assert steps in guide
+    assert f"{_inference.BLOCK_ROWS:,} rows" in guide
+    for module in ("_classifier.py", "_regressor.py"):
+        text = " ".join((ROOT / "dropoutmlp" / module).read_text().split())
+        assert steps in text, module

@@ -56,9 +56,9 @@ else:
 # The search
 # ----------
 # ``article_model`` returns a ``StandardScaler`` + classifier pipeline, so
-# the parameters carry the step's name as a prefix.  The compiled training
-# engine traces one graph per architecture and reuses it for every candidate
-# and fold: the rates and the learning rate are inputs of the graph, not
+# the parameters carry the step's name as a prefix.  The training engine
+# builds one program per architecture and reuses it for every candidate and
+# fold: the rates and the learning rate are inputs of the program, not
 # constants in it.
 model = article_model("hidden", epochs=EPOCHS, random_state=SEED)
 param_grid = {
