@@ -12,6 +12,10 @@ Python process so that no run inherits another's compiled programs.
 
 Prints each run's wall time (for dropoutmlp, the compilation is included: it
 happens in each worker), the best candidate and its score, and the ratios.
+A last run repeats dropoutmlp's ``n_jobs=2`` search with
+``TF_NUM_INTRAOP_THREADS=1`` in the environment (one TensorFlow thread per
+process, what ``docs/scaling.rst`` suggests for process-parallel searches on
+small networks).
 
 Run (full size: about 8 minutes on 2 cores)::
 
@@ -65,7 +69,8 @@ print(json.dumps({{"seconds": seconds, "best": search.best_params_,
 """
 
 
-def run(who: str, n_jobs: int, folds: int, epochs: int) -> dict:
+def run(who: str, n_jobs: int, folds: int, epochs: int, env=None) -> dict:
+    import os
     from pathlib import Path
 
     code = _RUN.format(
@@ -78,7 +83,11 @@ def run(who: str, n_jobs: int, folds: int, epochs: int) -> dict:
         alphas=ALPHAS,
     )
     out = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, **(env or {})},
     )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
@@ -87,14 +96,22 @@ def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--folds", type=int, default=10)
     parser.add_argument("--epochs", type=int, default=300)
+    parser.add_argument(
+        "--only-threads", action="store_true", help="only the one-thread run"
+    )
     args = parser.parse_args(argv)
     quiet_tensorflow()
     print(describe_machine())
     results = {}
-    for n_jobs in (1, 2):
+    for n_jobs in () if args.only_threads else (1, 2):
         for who in ("dropoutmlp", "MLPClassifier"):
             results[who, n_jobs] = r = run(who, n_jobs, args.folds, args.epochs)
             print(f"  {who:13s} n_jobs={n_jobs}: {r['seconds']:.1f} s", flush=True)
+    one_thread = {"TF_NUM_INTRAOP_THREADS": "1"}
+    results["dropoutmlp 1 thread", 2] = r = run(
+        "dropoutmlp", 2, args.folds, args.epochs, env=one_thread
+    )
+    print(f"  dropoutmlp n_jobs=2, 1 thread: {r['seconds']:.1f} s", flush=True)
     rows = []
     for (who, n_jobs), r in results.items():
         best = ", ".join(f"{k.split('__')[1]}={v:.3g}" for k, v in r["best"].items())
