@@ -99,12 +99,17 @@ def main(argv=None) -> None:
     parser.add_argument(
         "--only-threads", action="store_true", help="only the one-thread run"
     )
+    parser.add_argument(
+        "--skip-mlp", action="store_true", help="skip MLPClassifier's runs"
+    )
     args = parser.parse_args(argv)
     quiet_tensorflow()
     print(describe_machine())
     results = {}
     for n_jobs in () if args.only_threads else (1, 2):
-        for who in ("dropoutmlp", "MLPClassifier"):
+        for who in (
+            ("dropoutmlp",) if args.skip_mlp else ("dropoutmlp", "MLPClassifier")
+        ):
             results[who, n_jobs] = r = run(who, n_jobs, args.folds, args.epochs)
             print(f"  {who:13s} n_jobs={n_jobs}: {r['seconds']:.1f} s", flush=True)
     one_thread = {"TF_NUM_INTRAOP_THREADS": "1"}

@@ -242,9 +242,9 @@ def _train_program(engine, spec, config, weights, x, y, w, validation, state):
             patience,
         )
         ran = int(epoch) - start
-        losses += chunk_losses.numpy()[:ran].tolist()
+        losses += np.asarray(chunk_losses)[:ran].tolist()
         if key.stopping == "validation":
-            scores += chunk_scores.numpy()[:ran].tolist()
+            scores += np.asarray(chunk_scores)[:ran].tolist()
         done += ran
         stopped = ran < size  # the stopping rule, or a divergence, ended the fit
         progress.update(done, losses, scores, last=stopped or done == config.epochs)
@@ -261,14 +261,14 @@ def _train_program(engine, spec, config, weights, x, y, w, validation, state):
         else graph_state["params"]
     )
     return TrainingResult(
-        weights=[p.numpy() for p in final],
+        weights=[np.asarray(p) for p in final],
         loss_curve=losses,
         validation_scores=scores if config.early_stopping else None,
         n_iter=done,
         engine=engine,
         state=OptimizerState(
             optimizer=config.optimizer,
-            slots=[s.numpy() for s in graph_state["slots"]],
+            slots=[np.asarray(s) for s in graph_state["slots"]],
             step=int(graph_state["step"]),
             epoch=first_epoch + done,
         ),

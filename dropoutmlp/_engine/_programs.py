@@ -37,6 +37,9 @@ from . import _maths, _random
 from ._config import N_SLOTS
 
 CACHE_SIZE = 16
+# Multiply-adds of one step's forward pass (batch x weights) up to which a
+# program runs on one thread.
+SMALL_STEP = 2**20
 # Most epochs one call runs (the loss curve buffer's length).
 MAX_EPOCHS_PER_CALL = 256
 HYPERPARAMETERS = (
@@ -223,13 +226,63 @@ def _build(key: ProgramKey):
         new_state = {"params": params, "slots": slots, "step": step, "best": best}
         return new_state, epoch, finite, losses, scores
 
-    return tf.function(
+    function = tf.function(
         run,
         input_signature=_signature(key),
         autograph=False,
         jit_compile=key.compiled,
         reduce_retracing=False,
     )
+    return SessionProgram(key, function)
+
+
+class SessionProgram:
+    """A training program in a TensorFlow session of its own.
+
+    The session owns its devices and thread pools, without touching
+    TensorFlow's process-wide state: XLA's compiled executable and the
+    graph's kernels, which live in the session's devices, are freed when the
+    session closes (when the cache evicts the program), and the program runs
+    on one thread for small networks (whose steps gain nothing from more,
+    and which then do not oversubscribe the cores when several processes
+    fit side by side) and on every core for larger ones.  Calls take and
+    return NumPy values.
+    """
+
+    def __init__(self, key: ProgramKey, function):
+        self._graph = tf.Graph()
+        with self._graph.as_default():
+            inputs = tf.nest.map_structure(
+                lambda spec: tf.compat.v1.placeholder(spec.dtype, spec.shape),
+                _signature(key),
+            )
+            self._outputs = function(*inputs)
+        self._inputs = tf.nest.flatten(inputs)
+        steps = key.batch_size * sum(
+            fan_in * fan_out
+            for fan_in, fan_out in zip(
+                key.layer_sizes[:-1], key.layer_sizes[1:], strict=True
+            )
+        )
+        self.threads = 1 if steps <= SMALL_STEP else 0  # 0: TensorFlow's default
+        config = tf.compat.v1.ConfigProto(
+            intra_op_parallelism_threads=self.threads,
+            inter_op_parallelism_threads=1,
+            use_per_session_threads=True,
+        )
+        self._session = tf.compat.v1.Session(graph=self._graph, config=config)
+
+    def __call__(self, *args):
+        values = [np.asarray(value) for value in tf.nest.flatten(args)]
+        feed = dict(zip(self._inputs, values, strict=True))
+        return self._session.run(self._outputs, feed)
+
+    def experimental_get_tracing_count(self) -> int:
+        """Graphs traced for this program: one, when it was built."""
+        return 1
+
+    def close(self) -> None:
+        self._session.close()
 
 
 def _sparse_rows(data, idx, n_features):
@@ -313,7 +366,7 @@ class ProgramCache:
             program._omit_frequent_tracing_warning = True
         self._programs[key] = program
         while len(self._programs) > self.maxsize:
-            self._programs.popitem(last=False)
+            _close(self._programs.popitem(last=False)[1])
         return program
 
     def __contains__(self, key) -> bool:
@@ -324,7 +377,16 @@ class ProgramCache:
         return sum(p.experimental_get_tracing_count() for p in self._programs.values())
 
     def clear(self) -> None:
+        for program in self._programs.values():
+            _close(program)
         self._programs.clear()
+
+
+def _close(program) -> None:
+    """Free what an evicted program holds (a session's devices and executables)."""
+    close = getattr(program, "close", None)
+    if close is not None:
+        close()
 
 
 PROGRAMS = ProgramCache(_build)
