@@ -392,10 +392,6 @@ class DropoutMLPRegressor(RegressorMixin, BaseDropoutMLP):
         values = values.astype(dtype, copy=False)
         return values.ravel() if self._y_ndim == 1 else values
 
-    def _has_dropout(self) -> bool:
-        spec = self._spec
-        return spec.input_dropout > 0 or any(rate > 0 for rate in spec.dropout)
-
     def predict(
         self, X, return_std: bool = False
     ) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
@@ -468,7 +464,7 @@ class DropoutMLPRegressor(RegressorMixin, BaseDropoutMLP):
         """
         n_samples = check_n_samples(n_samples)
         X = self._validate_X(X)
-        if not self._has_dropout():
+        if not self._spec.has_dropout:
             # Every pass is the deterministic network: skip n_samples identical
             # float32 passes, whose rounding would give a tiny non-zero std.
             mean = self._outputs(X)

@@ -29,7 +29,7 @@ from ._config import (
     TrainingResult,
     make_optimizer,
 )
-from ._driver import XLA_MIN_STEPS, backend, train
+from ._driver import XLA_MIN_STEPS, train
 from ._inference import mc_predict, predict
 from ._programs import PROGRAMS
 
@@ -40,7 +40,6 @@ __all__ = [
     "OptimizerState",
     "TrainingConfig",
     "TrainingResult",
-    "backend",
     "make_optimizer",
     "mc_predict",
     "predict",

@@ -369,9 +369,6 @@ class ProgramCache:
             _close(self._programs.popitem(last=False)[1])
         return program
 
-    def __contains__(self, key) -> bool:
-        return key in self._programs
-
     def traces(self) -> int:
         """Programs traced among those cached (for tests)."""
         return sum(p.experimental_get_tracing_count() for p in self._programs.values())
