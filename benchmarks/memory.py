@@ -8,8 +8,9 @@ after every fit:
   the compiled (XLA) program; the growth per fit is the slope over the last
   half.
 * **many architectures**: 60 networks of different widths (``(k, k // 2)``),
-  each fitted twice on 188 rows, once with 20 epochs (graph programs) and
-  once with 200 (compiled programs); every width is a new program, and the
+  each fitted twice on 188 rows, with 20 epochs (graph programs; even
+  widths) and with 200 (compiled programs; odd widths, so that neither run
+  meets a shape the other has seen); every width is a new program, and the
   program cache keeps 16, so the last 44 are built after evictions.  The
   growth per architecture is the slope over the last half.
 
@@ -77,7 +78,7 @@ def main(argv=None) -> None:
     for epochs in (20, 200):
         curve = many_archs[epochs] = []
         for k in range(args.architectures):
-            width = 8 + 2 * k
+            width = 8 + 2 * k + (epochs > 20)  # each run its own new widths
             for seed in range(2):
                 est = DropoutMLPClassifier(
                     **{**net, "hidden_layer_sizes": (width, width // 2)},
