@@ -197,6 +197,39 @@ def test_early_stopping_engine_matches_keras_fit(engine):
     _weights_close(graph, fallback)
 
 
+@pytest.mark.parametrize("kind", ["binary", "multiclass"])
+def test_early_stopping_on_accuracy_matches_keras_fit(
+    binary_data, multiclass_data, kind, engine
+):
+    X, y = binary_data if kind == "binary" else multiclass_data
+    est = DropoutMLPClassifier(
+        (8,),
+        dropout=0.0,
+        optimizer="sgd",
+        learning_rate=0.05,
+        momentum=0.9,
+        batch_size=16,
+        epochs=60,
+        early_stopping=True,
+        validation_fraction=0.2,
+        n_iter_no_change=3,
+        random_state=2,
+    )
+    graph = clone(est).fit(X, y)
+    fallback = _keras_fallback(est).fit(X, y)
+    assert graph.engine_ == engine
+    # The validation accuracies are the same scores, epoch by epoch, as far
+    # as both fits ran (a row on the 0.5 threshold may end one a bit sooner).
+    n = min(graph.n_iter_, fallback.n_iter_)
+    assert n >= 4 and 0.3 < max(graph.validation_scores_) <= 1.0
+    np.testing.assert_allclose(
+        graph.validation_scores_[:n], fallback.validation_scores_[:n], atol=1e-6
+    )
+    np.testing.assert_allclose(
+        graph.loss_curve_[:n], fallback.loss_curve_[:n], rtol=1e-4
+    )
+
+
 class _RecordWeights(keras.callbacks.Callback):
     def __init__(self):
         super().__init__()

@@ -73,12 +73,15 @@ def score(kind: str, y_true, y_pred, valid):
         ss_tot = tf.reduce_sum(tf.square(y_true - mean) * v, axis=0)
         r2 = tf.where(ss_tot > 0, 1.0 - ss_res / tf.maximum(ss_tot, 1e-30), 0.0)
         return tf.reduce_mean(r2)
+    # tf.equal, not ==: in a graph outside tf.function (the programs' own
+    # sessions), == on tensors compares their identity.
     if kind == "binary":
-        hit = tf.cast(y_pred[:, 0] > 0.5, y_true.dtype) == y_true[:, 0]
+        hit = tf.equal(tf.cast(y_pred[:, 0] > 0.5, y_true.dtype), y_true[:, 0])
     elif kind == "multiclass":
-        hit = tf.argmax(y_pred, axis=1) == tf.argmax(y_true, axis=1)
+        hit = tf.equal(tf.argmax(y_pred, axis=1), tf.argmax(y_true, axis=1))
     else:  # multilabel: every label right
-        hit = tf.reduce_all(tf.cast(y_pred > 0.5, y_true.dtype) == y_true, axis=1)
+        right = tf.equal(tf.cast(y_pred > 0.5, y_true.dtype), y_true)
+        hit = tf.reduce_all(right, axis=1)
     return tf.reduce_sum(tf.cast(hit, tf.float32) * valid) / n
 
 
