@@ -17,7 +17,6 @@ import time
 import keras
 import numpy as np
 import scipy.sparse as sp
-import tensorflow as tf
 
 from .._network import NetworkSpec
 from . import _keras_fit
@@ -154,15 +153,15 @@ def _hyperparameters(spec: NetworkSpec, config: TrainingConfig) -> dict:
         l2=spec.l2,
         tol=config.tol,
     )
-    return {name: tf.constant(values[name], tf.float32) for name in HYPERPARAMETERS}
+    return {name: np.float32(values[name]) for name in HYPERPARAMETERS}
 
 
-def _padded(a: np.ndarray, n_rows: int | None) -> tf.Tensor:
-    """``a`` as a float32 tensor, with zero rows appended up to ``n_rows``."""
+def _padded(a: np.ndarray, n_rows: int | None) -> np.ndarray:
+    """``a`` in float32, with zero rows appended up to ``n_rows``."""
     if n_rows is not None and n_rows > a.shape[0]:
         padding = np.zeros((n_rows - a.shape[0], *a.shape[1:]), np.float32)
         a = np.concatenate([a, padding])
-    return tf.constant(a, tf.float32)
+    return np.asarray(a, np.float32)
 
 
 def _data(key: ProgramKey, x, y, w, validation) -> dict:
@@ -170,9 +169,9 @@ def _data(key: ProgramKey, x, y, w, validation) -> dict:
     if key.sparse:
         x = sp.csr_matrix(x)
         data = {
-            "x_values": tf.constant(x.data, tf.float32),
-            "x_indices": tf.constant(x.indices, tf.int64),
-            "x_indptr": tf.constant(x.indptr, tf.int64),
+            "x_values": np.asarray(x.data, np.float32),
+            "x_indices": np.asarray(x.indices, np.int64),
+            "x_indptr": np.asarray(x.indptr, np.int64),
         }
     else:
         data = {"x": _padded(x, key.n_rows)}
@@ -191,7 +190,7 @@ def _train_program(engine, spec, config, weights, x, y, w, validation, state):
     n_val = 0 if validation is None else len(validation[1])
     key = program_key(spec, config, engine, x.shape[0], n_val, sp.issparse(x))
     program = PROGRAMS.get(key)
-    params = [tf.constant(v, tf.float32) for v in weights]
+    params = [np.asarray(v, np.float32) for v in weights]
 
     def fresh():
         return [np.zeros(p.shape, np.float32) for p in params] * N_SLOTS[
@@ -203,23 +202,23 @@ def _train_program(engine, spec, config, weights, x, y, w, validation, state):
     )
     graph_state = {
         "params": params,
-        "slots": [tf.constant(s, tf.float32) for s in slots],
-        "step": tf.constant(step),
+        "slots": [np.asarray(s, np.float32) for s in slots],
+        "step": np.int32(step),
         "best": {
-            "score": tf.constant(-np.inf, tf.float32),
-            "count": tf.constant(0),
+            "score": np.float32(-np.inf),
+            "count": np.int32(0),
             "params": params,
         },
     }
     constants = (
         _data(key, x, y, w, validation),
         _hyperparameters(spec, config),
-        tf.constant(spec.rates, tf.float32),
-        tf.constant([np.inf if m is None else m for m in spec.limits], tf.float32),
-        tf.constant(config.seeds()),
-        tf.constant(x.shape[0]),
+        np.asarray(spec.rates, np.float32),
+        np.asarray([np.inf if m is None else m for m in spec.limits], np.float32),
+        config.seeds(),
+        np.int32(x.shape[0]),
     )
-    patience = tf.constant(config.patience)
+    patience = np.int32(config.patience)
     progress = _Progress(config.epochs, config.verbose)
     most = MAX_EPOCHS_PER_CALL
     if config.verbose:  # about 50 progress updates
@@ -237,8 +236,8 @@ def _train_program(engine, spec, config, weights, x, y, w, validation, state):
         graph_state, epoch, finite, chunk_losses, chunk_scores = program(
             graph_state,
             *constants,
-            tf.constant(start),
-            tf.constant(start + size),
+            np.int32(start),
+            np.int32(start + size),
             patience,
         )
         ran = int(epoch) - start
