@@ -9,6 +9,7 @@ one built here.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import keras
@@ -16,6 +17,9 @@ import numpy as np
 
 # scikit-learn's activation names mapped to Keras' names.
 SKLEARN_ACTIVATIONS = {"logistic": "sigmoid", "identity": "linear"}
+
+# Where a learned (concrete) dropout rate starts (Gal et al., 2017).
+CONCRETE_INITIAL_RATE = 0.1
 
 # Output kinds: the final activation and the loss that goes with it.
 OUTPUT_KINDS = {
@@ -52,6 +56,12 @@ class NetworkSpec:
         Initializer of every kernel.
     l2 : float
         Keras ``L2`` factor on every kernel (0 means no regularizer).
+    concrete : tuple of bool
+        Whether each ``Dense`` layer's input dropout rate (in the order of
+        :attr:`rates`) is learned in training (concrete dropout) rather than
+        fixed; empty means none is.  The rates themselves are where the
+        learning starts, or, in a fitted network, where it ended: a Keras
+        model of the spec has ordinary ``Dropout`` layers at those rates.
     """
 
     n_features: int
@@ -64,6 +74,7 @@ class NetworkSpec:
     max_norm: tuple[float | None, ...] = ()
     kernel_initializer: str | keras.initializers.Initializer = "glorot_uniform"
     l2: float = 0.0
+    concrete: tuple[bool, ...] = ()
 
     @property
     def output_activation(self) -> str:
@@ -95,6 +106,16 @@ class NetworkSpec:
     @property
     def has_dropout(self) -> bool:
         return any(rate > 0 for rate in self.rates)
+
+    @property
+    def learned(self) -> tuple[bool, ...]:
+        """Whether each ``Dense`` layer's input rate is learned (see ``concrete``)."""
+        return self.concrete or (False,) * len(self.rates)
+
+    def with_rates(self, rates) -> NetworkSpec:
+        """This network with the dropout rates ``rates`` (in :attr:`rates` order)."""
+        rates = tuple(float(r) for r in rates)
+        return dataclasses.replace(self, input_dropout=rates[0], dropout=rates[1:])
 
     @property
     def weight_shapes(self) -> list[tuple[int, ...]]:

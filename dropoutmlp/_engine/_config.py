@@ -60,6 +60,12 @@ class TrainingConfig:
         0 silent, 1 progress bar, 2 one line per epoch.
     callbacks : tuple of keras.callbacks.Callback
         Keras callbacks; any forces the ``Model.fit`` path.
+    concrete_length_scale, concrete_regularization : float
+        The concrete dropout regulariser's prior length-scale ``l`` and
+        weight ``lambda``: for each layer with a learned rate ``p``, the loss
+        gains ``l**2 * sum(W**2) / ((1 - p) N)`` and ``lambda * K * (p log p +
+        (1 - p) log(1 - p)) / N`` (``K`` the layer's input width, ``N`` the
+        training rows).
     """
 
     optimizer: object = "adam"
@@ -76,6 +82,8 @@ class TrainingConfig:
     seed: int = 0
     verbose: int = 0
     callbacks: tuple = ()
+    concrete_length_scale: float = 1e-4
+    concrete_regularization: float = 0.5
 
     @property
     def stopping(self) -> str:
@@ -151,11 +159,13 @@ class OptimizerState:
     def continued(self, kind: str, fresh_slots) -> tuple[list, int, int]:
         """(slots, step, epoch) to start from for optimizer ``kind``.
 
-        The slots of another optimizer do not apply: that one starts afresh,
-        the epoch count still continues.
+        The slots of another optimizer (or of other parameters: concrete
+        dropout turned on or off) do not apply: the optimizer then starts
+        afresh, the epoch count still continues.
         """
-        if self.optimizer != kind:
-            return fresh_slots(), 0, self.epoch
+        fresh = fresh_slots()
+        if self.optimizer != kind or len(fresh) != len(self.slots):
+            return fresh, 0, self.epoch
         return list(self.slots), self.step, self.epoch
 
 
@@ -165,10 +175,15 @@ class TrainingResult:
 
     ``engine`` says which program ran it: ``"xla"`` (one XLA-compiled
     program), ``"graph"`` (a TensorFlow graph, not compiled) or ``"keras"``
-    (``Model.fit``).  ``weights`` is the trained weight list.
+    (``Model.fit``).  ``weights`` is the trained weight list, ``rates`` the
+    dropout rate of each ``Dense`` layer's input (learned ones where they
+    ended) and ``rate_curve``, with concrete dropout, those rates after
+    every epoch (None without).
     """
 
     weights: list[np.ndarray]
+    rates: tuple[float, ...]
+    rate_curve: list[tuple[float, ...]] | None
     loss_curve: list[float]
     validation_scores: list[float] | None
     n_iter: int

@@ -46,8 +46,27 @@ CALL_SECONDS = 0.25
 
 
 def backend(spec: NetworkSpec, config: TrainingConfig, n_rows: int, sparse: bool):
-    """Which engine trains this fit: "xla", "graph" or "keras"."""
+    """Which engine trains this fit: "xla", "graph" or "keras".
+
+    Raises
+    ------
+    ValueError
+        For concrete dropout where only ``Model.fit`` could train the fit.
+    """
     if not config.uses_engine:
+        if any(spec.learned):
+            raise ValueError(
+                "dropout='concrete' / input_dropout='concrete' learn the rates in "
+                "the engine's own programs, which train the optimizers "
+                f"{sorted(ENGINE_OPTIMIZERS)} (with their own options) without "
+                f"Keras callbacks; this fit has optimizer={config.optimizer!r}"
+                + (
+                    f" and {len(config.callbacks)} callback(s)"
+                    if config.callbacks
+                    else ""
+                )
+                + ". Use one of those optimizers without callbacks, or fixed rates."
+            )
         return "keras"
     steps = config.epochs * math.ceil(n_rows / config.batch_size)
     return "graph" if sparse or steps < XLA_MIN_STEPS else "xla"
@@ -77,6 +96,7 @@ def train(
         (left unchanged; the trained weights are in the result).
     x : ndarray or scipy.sparse.csr_matrix of float32
         Training rows; a sparse matrix is made dense one mini-batch at a time.
+        Their number is the ``N`` of the concrete dropout regulariser.
     y : ndarray of float32
         Encoded targets (2-D, one column per output unit).
     sample_weight : ndarray of float32 of shape (n_samples,)
@@ -97,6 +117,9 @@ def train(
 
     Raises
     ------
+    ValueError
+        Before any work, for concrete dropout (``spec.concrete``) with an
+        optimizer or callbacks that only ``Model.fit`` runs.
     DivergenceError
         The training loss or the weights stopped being finite; training stops
         at the end of that epoch.
@@ -130,7 +153,9 @@ def program_key(
         batch_size=(
             config.batch_size if config.batch_size < n_rows else padded_rows(n_rows)
         ),
-        dropout=everywhere if compiled else tuple(r > 0 for r in spec.rates),
+        dropout=everywhere
+        if compiled
+        else tuple(r > 0 or c for r, c in zip(spec.rates, spec.learned, strict=True)),
         constrained=everywhere
         if compiled
         else tuple(m is not None for m in spec.limits),
@@ -140,10 +165,11 @@ def program_key(
         n_rows=padded_rows(n_rows) if compiled else None,
         n_val=padded_rows(n_val) if compiled and n_val else None,
         sparse=sparse,
+        concrete=spec.concrete if any(spec.concrete) else (),
     )
 
 
-def _hyperparameters(spec: NetworkSpec, config: TrainingConfig) -> dict:
+def _hyperparameters(spec: NetworkSpec, config: TrainingConfig, n_rows: int) -> dict:
     values = dict(ENGINE_OPTIMIZERS["adam"], **ENGINE_OPTIMIZERS["rmsprop"])
     values.update(config.optimizer_options)
     values.update(
@@ -152,6 +178,8 @@ def _hyperparameters(spec: NetworkSpec, config: TrainingConfig) -> dict:
         nesterov=float(config.nesterov and config.optimizer == "sgd"),
         l2=spec.l2,
         tol=config.tol,
+        weight_reg=config.concrete_length_scale**2 / n_rows,
+        dropout_reg=config.concrete_regularization / n_rows,
     )
     return {name: np.float32(values[name]) for name in HYPERPARAMETERS}
 
@@ -191,11 +219,15 @@ def _train_program(engine, spec, config, weights, x, y, w, validation, state):
     key = program_key(spec, config, engine, x.shape[0], n_val, sp.issparse(x))
     program = PROGRAMS.get(key)
     params = [np.asarray(v, np.float32) for v in weights]
+    if key.concrete:  # the dropout logits, trained with the weights
+        rates = np.clip(np.asarray(spec.rates, np.float64), 1e-6, 1 - 1e-6)
+        logits = np.where(key.concrete, np.log(rates / (1 - rates)), 0.0)
+        params.append(logits.astype(np.float32))
 
-    def fresh():
-        return [np.zeros(p.shape, np.float32) for p in params] * N_SLOTS[
-            config.optimizer
-        ]
+    def fresh():  # the weights' slots, then the dropout logits' Adam's
+        zeros = [np.zeros(p.shape, np.float32) for p in params]
+        n_weights = len(weights)
+        return zeros[:n_weights] * N_SLOTS[config.optimizer] + zeros[n_weights:] * 2
 
     slots, step, first_epoch = (
         (fresh(), 0, 0) if state is None else state.continued(config.optimizer, fresh)
@@ -212,7 +244,7 @@ def _train_program(engine, spec, config, weights, x, y, w, validation, state):
     }
     constants = (
         _data(key, x, y, w, validation),
-        _hyperparameters(spec, config),
+        _hyperparameters(spec, config, x.shape[0]),
         np.asarray(spec.rates, np.float32),
         np.asarray([np.inf if m is None else m for m in spec.limits], np.float32),
         config.seeds(),
@@ -228,12 +260,12 @@ def _train_program(engine, spec, config, weights, x, y, w, validation, state):
     # when it has none yet: the first call also compiles).
     step_seconds = getattr(program, "step_seconds", None)
     chunk = 1 if step_seconds is None else _epochs_in(step_seconds * batches)
-    losses, scores, done = [], [], 0
+    losses, scores, rate_curve, done = [], [], [], 0
     while done < config.epochs:
         size = min(chunk, most, config.epochs - done)
         began = time.perf_counter()
         start = first_epoch + done
-        graph_state, epoch, finite, chunk_losses, chunk_scores = program(
+        graph_state, epoch, finite, curves = program(
             graph_state,
             *constants,
             np.int32(start),
@@ -241,9 +273,11 @@ def _train_program(engine, spec, config, weights, x, y, w, validation, state):
             patience,
         )
         ran = int(epoch) - start
+        chunk_losses, chunk_scores, chunk_rates = curves
         losses += np.asarray(chunk_losses)[:ran].tolist()
         if key.stopping == "validation":
             scores += np.asarray(chunk_scores)[:ran].tolist()
+        rate_curve += [tuple(r) for r in np.asarray(chunk_rates, np.float64)[:ran]]
         done += ran
         stopped = ran < size  # the stopping rule, or a divergence, ended the fit
         progress.update(done, losses, scores, last=stopped or done == config.epochs)
@@ -259,8 +293,15 @@ def _train_program(engine, spec, config, weights, x, y, w, validation, state):
         if config.stopping == "validation"
         else graph_state["params"]
     )
+    rates = spec.rates
+    if key.concrete:
+        *final, logits = final
+        learned = 1 / (1 + np.exp(-np.asarray(logits, np.float64)))
+        rates = tuple(np.where(key.concrete, learned, spec.rates).tolist())
     return TrainingResult(
         weights=[np.asarray(p) for p in final],
+        rates=rates,
+        rate_curve=rate_curve if key.concrete else None,
         loss_curve=losses,
         validation_scores=scores if config.early_stopping else None,
         n_iter=done,

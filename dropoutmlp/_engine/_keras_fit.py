@@ -167,6 +167,8 @@ def train(
         raise DivergenceError(first_epoch + len(losses))
     return TrainingResult(
         weights=get_weights(model),
+        rates=spec.rates,
+        rate_curve=None,
         loss_curve=losses,
         validation_scores=watch.scores if config.early_stopping else None,
         n_iter=len(losses),

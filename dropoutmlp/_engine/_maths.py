@@ -2,7 +2,8 @@
 
 Pure functions of tensors: the network's forward pass with dropout, the
 per-row losses Keras computes, scikit-learn's validation scores, the updates
-of Keras' ``SGD``, ``Adam`` and ``RMSprop`` and Keras' ``MaxNorm``.
+of Keras' ``SGD``, ``Adam`` and ``RMSprop``, Keras' ``MaxNorm``, and concrete
+dropout's relaxed mask and regulariser.
 """
 
 from __future__ import annotations
@@ -11,6 +12,9 @@ import keras
 import tensorflow as tf
 
 from .._network import OUTPUT_KINDS
+
+# Temperature of the concrete relaxation (the paper's value).
+CONCRETE_TEMPERATURE = 0.1
 
 
 def logits(params, x, activation: str, dropout=None):
@@ -44,6 +48,39 @@ def inverted_dropout(h, keep_draw, rate):
     """
     keep = tf.cast(keep_draw >= rate, h.dtype)
     return h * (keep / (1.0 - rate))
+
+
+def concrete_dropout(h, draw, logit, temperature=CONCRETE_TEMPERATURE):
+    """Concrete dropout of ``h`` (Gal, Hron and Kendall, 2017, eq. 5).
+
+    The Bernoulli mask's continuous relaxation: from uniform draws ``u`` (of
+    ``h``'s shape) and the dropout rate ``p = sigmoid(logit)``, the relaxed
+    drop indicator is ``sigmoid((log p - log(1-p) + log u - log(1-u)) / t)``;
+    ``h`` is multiplied by one minus it and scaled by ``1/(1-p)``, so that
+    gradients reach ``logit`` through both.  The paper's reference code adds
+    ``1e-7`` inside the logarithms of ``u``, as here.
+    """
+    eps = 1e-7
+    noise = tf.math.log(draw + eps) - tf.math.log(1.0 - draw + eps)
+    dropped = tf.sigmoid((logit + noise) / temperature)
+    return h * ((1.0 - dropped) / tf.sigmoid(-logit))
+
+
+def concrete_regularizer(kernel, logit, weight_factor, dropout_factor):
+    """The concrete dropout regulariser of one layer (Gal et al., 2017, eq. 3).
+
+    ``weight_factor * sum(kernel**2) / (1 - p)`` plus ``dropout_factor * K *
+    (p log p + (1 - p) log(1 - p))``, where ``p = sigmoid(logit)`` is the
+    dropout rate of the layer's input and ``K`` its width (the kernel's rows);
+    the caller divides both factors by the number of training rows.
+    """
+    p = tf.sigmoid(logit)
+    n_inputs = tf.cast(tf.shape(kernel)[0], kernel.dtype)
+    weights = weight_factor * tf.reduce_sum(tf.square(kernel)) / tf.sigmoid(-logit)
+    negative_entropy = p * tf.math.log_sigmoid(logit) + (1.0 - p) * tf.math.log_sigmoid(
+        -logit
+    )
+    return weights + dropout_factor * n_inputs * negative_entropy
 
 
 def row_losses(kind: str, y, z):

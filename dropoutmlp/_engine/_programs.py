@@ -40,6 +40,8 @@ CACHE_SIZE = 16
 # Multiply-adds of one step's forward pass (batch x weights) up to which a
 # program runs on one thread.
 SMALL_STEP = 2**20
+# Learning rate of the dropout logits' Adam (concrete dropout).
+CONCRETE_LEARNING_RATE = 0.01
 # Most epochs one call runs (the loss curve buffer's length).
 MAX_EPOCHS_PER_CALL = 256
 HYPERPARAMETERS = (
@@ -52,6 +54,8 @@ HYPERPARAMETERS = (
     "rho",
     "l2",
     "tol",
+    "weight_reg",  # concrete dropout: length_scale**2 / rows
+    "dropout_reg",  # concrete dropout: concrete_regularization / rows
 )
 
 
@@ -60,7 +64,8 @@ class ProgramKey:
     """Everything that changes a training program (and nothing that does not).
 
     ``dropout`` and ``constrained`` flag the ``Dense`` layers whose input gets
-    a mask and whose kernel a max-norm; ``l2`` and ``nesterov`` whether those
+    a mask and whose kernel a max-norm, ``concrete`` (empty: none) those whose
+    input's dropout rate is learned; ``l2`` and ``nesterov`` whether those
     terms are in the program.  A compiled program has the dropout, max-norm
     and Nesterov flags on (the values decide); ``n_rows`` and ``n_val`` are
     then its padded row counts, and None (any) in a graph program.
@@ -80,6 +85,7 @@ class ProgramKey:
     n_rows: int | None = None
     n_val: int | None = None
     sparse: bool = False
+    concrete: tuple[bool, ...] = ()
 
 
 def padded_rows(n: int) -> int:
@@ -95,9 +101,26 @@ def padded_rows(n: int) -> int:
 
 
 def _build(key: ProgramKey):
-    """The training function of ``key`` (see the module docstring)."""
+    """The training function of ``key`` (see the module docstring).
+
+    With concrete dropout the trained parameters are the weight list then one
+    vector of the ``Dense`` layers' dropout logits (``logit(p)``, moving only
+    where ``key.concrete`` says), and the regulariser joins every batch loss.
+    The logits have an Adam of their own (its two slots after the weights'),
+    whatever the weights' optimizer: the gradient of a layer's logit sums
+    over the layer's units, and a step size tuned for single weights (SGD at
+    the article's 0.1, momentum 0.9) throws it about; Adam's step is bounded
+    by its learning rate.
+    """
     n_dense = len(key.layer_sizes) - 1
     bs = key.batch_size
+    learned = [i for i, flag in enumerate(key.concrete) if flag]
+    concrete_adam = {
+        "learning_rate": CONCRETE_LEARNING_RATE,
+        "beta_1": 0.9,
+        "beta_2": 0.999,
+        "epsilon": 1e-7,
+    }
 
     # The columns of a step's draws that each Dense layer's mask reads.
     inputs = key.layer_sizes[:-1]
@@ -139,12 +162,25 @@ def _build(key: ProgramKey):
             masks = draws(seeds[1], step) if any(key.dropout) else None
 
             def dropout(i, h):
+                if i in learned:
+                    return _maths.concrete_dropout(h, masks[i], p[-1][i])
                 if not key.dropout[i]:
                     return h
                 return _maths.inverted_dropout(h, masks[i], rates[i])
 
-            z = _maths.logits(p, xb, key.activation, dropout)
-            return tf.reduce_sum(_maths.row_losses(key.output_kind, yb, z) * wb) / nb
+            z = _maths.logits(p[: 2 * n_dense], xb, key.activation, dropout)
+            loss = tf.reduce_sum(_maths.row_losses(key.output_kind, yb, z) * wb) / nb
+            for i in learned:
+                loss += _maths.concrete_regularizer(
+                    p[2 * i], p[-1][i], hp["weight_reg"], hp["dropout_reg"]
+                )
+            return loss
+
+        def current_rates(params):
+            """Each Dense layer's input dropout rate, learned or given."""
+            if not learned:
+                return rates
+            return tf.where(tf.constant(key.concrete), tf.sigmoid(params[-1]), rates)
 
         def batch_body(b, params, slots, step, total, order):
             idx = tf.slice(order, [b * bs], [bs])
@@ -157,21 +193,38 @@ def _build(key: ProgramKey):
                 loss = batch_loss(params, xb, yb, wb, nb, step)
             grads = tape.gradient(loss, params)
             if key.l2:  # Keras' L2 on every kernel; its gradient written out
-                kernels = params[::2]
+                kernels = params[: 2 * n_dense : 2]
                 penalty = tf.add_n([tf.reduce_sum(tf.square(k)) for k in kernels])
                 loss += hp["l2"] * penalty
                 for i, k in enumerate(kernels):
                     grads[2 * i] += 2.0 * hp["l2"] * k
-            params, slots = _maths.optimizer_step(
-                key.optimizer, hp, step, params, slots, grads
+            n_weight_slots = 2 * n_dense * N_SLOTS[key.optimizer]
+            weights, weight_slots = _maths.optimizer_step(
+                key.optimizer,
+                hp,
+                step,
+                params[: 2 * n_dense],
+                slots[:n_weight_slots],
+                grads[: 2 * n_dense],
             )
-            params = list(params)
+            if learned:  # the dropout logits, by an Adam of their own
+                logits, logit_slots = _maths.optimizer_step(
+                    "adam",
+                    concrete_adam,
+                    step,
+                    params[-1:],
+                    slots[n_weight_slots:],
+                    grads[-1:],
+                )
+                weights, weight_slots = weights + logits, weight_slots + logit_slots
+            params, slots = list(weights), list(weight_slots)
             for i, constrained in enumerate(key.constrained):
                 if constrained:
                     params[2 * i] = _maths.max_norm(params[2 * i], limits[i])
             return b + 1, params, slots, step + 1, total + loss * nb, order
 
-        def epoch_body(epoch, params, slots, step, best, finite, losses, scores):
+        def epoch_body(epoch, params, slots, step, best, finite, curves):
+            losses, scores, rate_curve = curves
             order = _random.epoch_order(n_rows, n, seeds[0], epoch)
             order = tf.concat([order, tf.zeros([bs], tf.int32)], 0)  # slices in range
             _, params, slots, step, total, _ = tf.while_loop(
@@ -182,10 +235,15 @@ def _build(key: ProgramKey):
             loss = total / n_float
             at = [[epoch - start]]
             losses = tf.tensor_scatter_nd_update(losses, at, [loss])
+            rate_curve = tf.tensor_scatter_nd_update(
+                rate_curve, at, [current_rates(params)]
+            )
             finite = _maths.all_finite(loss, params)
             if key.stopping:
                 if key.stopping == "validation":
-                    z = _maths.logits(params, data["x_val"], key.activation)
+                    z = _maths.logits(
+                        params[: 2 * n_dense], data["x_val"], key.activation
+                    )
                     score = _maths.score(
                         key.output_kind,
                         data["y_val"],
@@ -209,22 +267,24 @@ def _build(key: ProgramKey):
                     if key.stopping == "validation"
                     else best["params"],
                 }
-            return epoch + 1, params, slots, step, best, finite, losses, scores
+            curves = (losses, scores, rate_curve)
+            return epoch + 1, params, slots, step, best, finite, curves
 
-        def keep_going(epoch, params, slots, step, best, finite, losses, scores):
+        def keep_going(epoch, params, slots, step, best, finite, curves):
             return tf.logical_and(
                 tf.logical_and(epoch < stop, best["count"] <= patience), finite
             )
 
         buffer = tf.zeros([MAX_EPOCHS_PER_CALL])
-        epoch, params, slots, step, best, finite, losses, scores = tf.while_loop(
+        curves = (buffer, buffer, tf.zeros([MAX_EPOCHS_PER_CALL, n_dense]))
+        epoch, params, slots, step, best, finite, curves = tf.while_loop(
             keep_going,
             epoch_body,
             (start, list(params), list(slots), step, state["best"], tf.constant(True))
-            + (buffer, buffer),
+            + (curves,),
         )
         new_state = {"params": params, "slots": slots, "step": step, "best": best}
-        return new_state, epoch, finite, losses, scores
+        return new_state, epoch, finite, curves
 
     function = tf.function(
         run,
@@ -304,10 +364,13 @@ def _signature(key: ProgramKey):
     f32, i32 = tf.float32, tf.int32
     n_dense = len(key.layer_sizes) - 1
     p_specs = [tf.TensorSpec(s, f32) for s in weight_shapes(key.layer_sizes)]
+    if any(key.concrete):  # the dropout logits
+        p_specs.append(tf.TensorSpec((n_dense,), f32))
     n_in, n_out = key.layer_sizes[0], key.layer_sizes[-1]
     state = {
         "params": p_specs,
-        "slots": p_specs * N_SLOTS[key.optimizer],
+        "slots": p_specs[: 2 * n_dense] * N_SLOTS[key.optimizer]
+        + p_specs[2 * n_dense :] * 2,
         "step": tf.TensorSpec((), i32),
         "best": {
             "score": tf.TensorSpec((), f32),
