@@ -22,7 +22,7 @@ from sklearn.base import BaseEstimator
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval, Options
+from sklearn.utils._param_validation import Interval, Options, StrOptions
 from sklearn.utils.validation import (
     _check_sample_weight,
     check_is_fitted,
@@ -31,6 +31,7 @@ from sklearn.utils.validation import (
 
 from . import _engine
 from ._network import (
+    CONCRETE_INITIAL_RATE,
     SKLEARN_ACTIVATIONS,
     NetworkSpec,
     build_mlp,
@@ -40,6 +41,7 @@ from ._network import (
     set_weights,
 )
 from ._validation import (
+    CONCRETE,
     KNOBS,
     ROUTED_PREFIX,
     SPARSE_FORMATS,
@@ -76,9 +78,18 @@ class BaseDropoutMLP(BaseEstimator):
             Interval(Integral, 1, None, closed="left"),
         ],
         "activation": [str],
-        "input_dropout": [Interval(Real, 0, 1, closed="left")],
-        "dropout": [Interval(Real, 0, 1, closed="left"), "array-like"],
+        "input_dropout": [
+            Interval(Real, 0, 1, closed="left"),
+            StrOptions({CONCRETE}),
+        ],
+        "dropout": [
+            Interval(Real, 0, 1, closed="left"),
+            StrOptions({CONCRETE}),
+            "array-like",
+        ],
         "max_norm": [None, Interval(Real, 0, None, closed="neither"), "array-like"],
+        "concrete_length_scale": [Interval(Real, 0, None, closed="left")],
+        "concrete_regularization": [Interval(Real, 0, None, closed="left")],
         "kernel_initializer": [str, keras.initializers.Initializer],
         "optimizer": [str, keras.optimizers.Optimizer, type],
         "learning_rate": [Interval(Real, 0, None, closed="neither")],
@@ -125,6 +136,8 @@ class BaseDropoutMLP(BaseEstimator):
         input_dropout=0.0,
         dropout=0.2,
         max_norm=3.0,
+        concrete_length_scale=1e-4,
+        concrete_regularization=0.5,
         kernel_initializer="glorot_uniform",
         optimizer="adam",
         learning_rate=0.001,
@@ -157,6 +170,8 @@ class BaseDropoutMLP(BaseEstimator):
         self.input_dropout = input_dropout
         self.dropout = dropout
         self.max_norm = max_norm
+        self.concrete_length_scale = concrete_length_scale
+        self.concrete_regularization = concrete_regularization
         self.kernel_initializer = kernel_initializer
         self.optimizer = optimizer
         self.learning_rate = learning_rate
@@ -417,7 +432,32 @@ class BaseDropoutMLP(BaseEstimator):
             seed=seed,
             verbose=int(self.verbose),
             callbacks=callbacks,
+            concrete_length_scale=float(self.concrete_length_scale),
+            concrete_regularization=float(self.concrete_regularization),
         )
+
+    def _dropout_rates(self, rates, continues: bool):
+        """(rates, concrete flags) of every Dense layer's input, in spec order.
+
+        A learned rate starts at ``CONCRETE_INITIAL_RATE``, or, continuing a
+        fit that learned it too, where that fit left it.
+        """
+        given = (self.input_dropout, *rates)
+        concrete = tuple(rate == CONCRETE for rate in given)
+        old = self._spec if continues else None
+        if old is None or len(old.rates) != len(given):
+            old = None  # (a network of another depth does not continue)
+        start = [
+            old.rates[i]
+            if old is not None and old.learned[i]
+            else CONCRETE_INITIAL_RATE
+            for i in range(len(given))
+        ]
+        values = tuple(
+            start[i] if flag else float(rate)
+            for i, (rate, flag) in enumerate(zip(given, concrete, strict=True))
+        )
+        return values, concrete if any(concrete) else ()
 
     def _fit(self, X, y, sample_weight, incremental: bool, classes=None):
         hidden, rates, limits, options = self._check_params()
@@ -453,17 +493,19 @@ class BaseDropoutMLP(BaseEstimator):
                 X, Y, y, sample_weight, split_seed
             )
         batch_size = min(int(self.batch_size), X.shape[0])
+        all_rates, concrete = self._dropout_rates(rates, continues)
         spec = NetworkSpec(
             n_features=X.shape[1],
             hidden_layer_sizes=hidden,
             n_outputs=Y.shape[1],
             output_kind=output_kind,
             activation=keras_activation(self.activation),
-            input_dropout=float(self.input_dropout),
-            dropout=rates,
+            input_dropout=all_rates[0],
+            dropout=all_rates[1:],
             max_norm=limits,
             kernel_initializer=self.kernel_initializer,
             l2=float(self.alpha) / (2 * batch_size),
+            concrete=concrete,
         )
         optimizer, options = self._resolve_optimizer(options)
         config = self._training_config(
@@ -539,6 +581,11 @@ class BaseDropoutMLP(BaseEstimator):
         """Fitted attributes from a training result (extended when continuing)."""
         # As MLPClassifier: the curves grow over warm_start fits and
         # partial_fit calls, n_iter_ counts the epochs of this call.
+        curve = result.rate_curve
+        previous = getattr(self, "dropout_curve_", None)
+        if continues and curve is not None and previous is not None:
+            curve = previous + curve
+        self.dropout_curve_ = curve
         if continues:
             self.loss_curve_ = self.loss_curve_ + result.loss_curve
             if result.validation_scores is not None:
@@ -553,7 +600,10 @@ class BaseDropoutMLP(BaseEstimator):
         self.coefs_ = [k.astype(np.float64) for k in result.weights[::2]]
         self.intercepts_ = [b.astype(np.float64) for b in result.weights[1::2]]
         vars(self).pop("_keras_model", None)  # model_ is rebuilt from them
-        self._spec = spec
+        # The fitted network has the rates it ended with (learned ones too).
+        self._spec = spec.with_rates(result.rates)
+        self.input_dropout_ = self._spec.input_dropout
+        self.dropout_ = np.asarray(self._spec.dropout, np.float64)
         self._optimizer_state = result.state
         self.engine_ = result.engine
         # As MLPClassifier: with early stopping the validation score decides.

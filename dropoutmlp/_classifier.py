@@ -44,14 +44,21 @@ class DropoutMLPClassifier(ClassifierMixin, BaseDropoutMLP):
         Hidden activation: scikit-learn's names (``"relu"``, ``"tanh"``,
         ``"logistic"``, ``"identity"``) or any Keras activation name.
 
-    input_dropout : float in [0, 1), default=0.0
+    input_dropout : float in [0, 1) or "concrete", default=0.0
         Rate of dropout on the inputs (the "visible" layer).  The dropout
         paper uses 0.2 on real-valued inputs; 0 adds no layer.
+        ``"concrete"`` learns the rate in training (concrete dropout, Gal,
+        Hron and Kendall, 2017) instead of fixing it.
 
-    dropout : float in [0, 1) or sequence of float, default=0.2
+    dropout : float in [0, 1), "concrete" or sequence of them, default=0.2
         Rate of dropout after every hidden layer, or one rate per hidden
         layer.  0.2 is the article's starting point; 0.5 is the paper's
         default for large hidden layers.
+        ``"concrete"`` learns a rate (one per layer) in training instead of
+        fixing it; a sequence may mix learned and fixed rates, e.g.
+        ``("concrete", 0.5)``.  Learned rates start at 0.1 and train with the
+        weights, by the same optimizer, on the compiled engine (``"sgd"``,
+        ``"adam"`` or ``"rmsprop"``, no callbacks); see the user guide.
 
     max_norm : float > 0, None or sequence, default=3.0
         Max-norm constraint ``keras.constraints.MaxNorm(max_norm, axis=0)`` on
@@ -59,6 +66,22 @@ class DropoutMLPClassifier(ClassifierMixin, BaseDropoutMLP):
         incoming weight vector is rescaled to a norm of at most ``max_norm``.
         ``None`` disables it; a sequence gives one limit (or None) per hidden
         layer.  The output layer is never constrained.
+
+    concrete_length_scale : float >= 0, default=1e-4
+        Prior length-scale ``l`` of concrete dropout's regulariser: each layer
+        with a learned rate ``p`` adds ``l**2 * sum(W**2) / ((1 - p) N)`` to
+        the loss (``W`` the kernel its dropout feeds, ``N`` the training
+        rows).  Used only where a rate is ``"concrete"``.
+
+    concrete_regularization : float >= 0, default=0.5
+        Weight ``lambda`` of concrete dropout's entropy term: each layer with
+        a learned rate ``p`` and ``K`` inputs adds ``lambda * K * (p log p +
+        (1 - p) log(1 - p)) / N`` to the loss, which pulls ``p`` towards 0.5
+        the less data there is; 0 lets the rates follow the training loss
+        alone.  The paper's value is 2 (a model of unit precision); 0.5
+        landed closer to the best of a 5 x 5 grid of fixed rates on the data
+        sets of ``benchmarks/concrete.py``.  Used only where a rate is
+        ``"concrete"``.
 
     kernel_initializer : str or keras.initializers.Initializer, default="glorot_uniform"
         Initializer of every kernel (the article uses ``"normal"``).  Each
@@ -172,6 +195,14 @@ class DropoutMLPClassifier(ClassifierMixin, BaseDropoutMLP):
         The trained network as a Keras model, compiled with the fit's
         optimizer: :func:`~dropoutmlp.build_mlp`'s layers with the weights of
         ``coefs_`` and ``intercepts_``, built on first access.
+    input_dropout_ : float
+        Dropout rate on the inputs: ``input_dropout``, or the learned rate.
+    dropout_ : ndarray of shape (n_hidden_layers,)
+        Dropout rate after each hidden layer: ``dropout``, or the learned
+        rates.  ``model_``, ``predict_mc`` and pickles use these rates.
+    dropout_curve_ : list of tuple of float or None
+        With concrete dropout, the rates ``(input_dropout_, *dropout_)`` after
+        every epoch (growing like ``loss_curve_``); None without.
     loss_curve_ : list of float
         Training loss (with the L2 penalty) of every epoch, as Keras' history
         reports it.
@@ -250,6 +281,8 @@ class DropoutMLPClassifier(ClassifierMixin, BaseDropoutMLP):
         input_dropout=0.0,
         dropout=0.2,
         max_norm=3.0,
+        concrete_length_scale=1e-4,
+        concrete_regularization=0.5,
         kernel_initializer="glorot_uniform",
         optimizer="adam",
         learning_rate=0.001,
@@ -275,6 +308,8 @@ class DropoutMLPClassifier(ClassifierMixin, BaseDropoutMLP):
             input_dropout=input_dropout,
             dropout=dropout,
             max_norm=max_norm,
+            concrete_length_scale=concrete_length_scale,
+            concrete_regularization=concrete_regularization,
             kernel_initializer=kernel_initializer,
             optimizer=optimizer,
             learning_rate=learning_rate,

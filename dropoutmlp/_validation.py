@@ -15,6 +15,8 @@ import numpy as np
 import scipy.sparse as sp
 
 ROUTED_PREFIX = "optimizer__"
+# The dropout rate that is learned in training (concrete dropout).
+CONCRETE = "concrete"
 # Routed options that would duplicate a constructor parameter.
 KNOBS = ("learning_rate", "momentum", "nesterov")
 # MLPClassifier's names for our parameters, to point its users the right way.
@@ -43,7 +45,7 @@ def is_routed(name: str) -> bool:
 
 def per_layer(name: str, value, n_layers: int) -> tuple:
     """Broadcast a scalar to every hidden layer, or check a sequence's length."""
-    if value is None or isinstance(value, Real):
+    if value is None or isinstance(value, (Real, str)):
         return (value,) * n_layers
     values = tuple(value)
     if len(values) != n_layers:
@@ -54,11 +56,16 @@ def per_layer(name: str, value, n_layers: int) -> tuple:
     return values
 
 
-def check_rates(name: str, rates) -> tuple[float, ...]:
+def check_rates(name: str, rates) -> tuple[float | str, ...]:
+    """Rates in [0, 1) as floats, or ``"concrete"`` (learned) as it is."""
     for rate in rates:
-        if not isinstance(rate, Real) or not 0 <= rate < 1:
-            raise ValueError(f"{name} rates must be floats in [0, 1); got {rate!r}.")
-    return tuple(float(r) for r in rates)
+        if rate == CONCRETE and isinstance(rate, str):
+            continue
+        if isinstance(rate, str) or not isinstance(rate, Real) or not 0 <= rate < 1:
+            raise ValueError(
+                f"{name} rates must be floats in [0, 1) or {CONCRETE!r}; got {rate!r}."
+            )
+    return tuple(r if isinstance(r, str) else float(r) for r in rates)
 
 
 def check_limits(limits) -> tuple[float | None, ...]:
@@ -126,4 +133,3 @@ def check_n_samples(n_samples) -> int:
     ):
         raise ValueError(f"n_samples must be an integer >= 1; got {n_samples!r}.")
     return int(n_samples)
-

@@ -33,3 +33,14 @@ def sonar(sonar_path):
 
     raw = np.genfromtxt(sonar_path, delimiter=",", dtype=str)
     return raw[:, :-1].astype(float), raw[:, -1]
+
+
+@pytest.fixture(params=["xla", "graph"])
+def engine(request, monkeypatch):
+    """Every fit of the test on the compiled (XLA) or on the graph program."""
+    from dropoutmlp._engine import _driver
+
+    monkeypatch.setattr(
+        _driver, "XLA_MIN_STEPS", 0 if request.param == "xla" else 10**9
+    )
+    return request.param

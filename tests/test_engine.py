@@ -40,15 +40,6 @@ def multiclass_data():
     return StandardScaler().fit_transform(X), y
 
 
-@pytest.fixture(params=["xla", "graph"])
-def engine(request, monkeypatch):
-    """Every fit of the test on the compiled (XLA) or on the graph program."""
-    monkeypatch.setattr(
-        _driver, "XLA_MIN_STEPS", 0 if request.param == "xla" else 10**9
-    )
-    return request.param
-
-
 def _weights_close(a, b, atol=2e-5):
     wa, wb = a.model_.get_weights(), b.model_.get_weights()
     assert len(wa) == len(wb)
