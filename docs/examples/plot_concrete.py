@@ -112,8 +112,9 @@ for fold, net in enumerate(nets):
 # %%
 # The heatmap and the learned rates
 # ---------------------------------
-# cv_results_ orders the parameters by name: dropout varies slowest, so row
-# i of the reshaped scores is dropout RATES[i], column j input_dropout RATES[j].
+# ``cv_results_`` orders the parameters by name: ``dropout`` varies slowest,
+# so row ``i`` of the reshaped scores is ``dropout=RATES[i]`` and column ``j``
+# is ``input_dropout=RATES[j]``.
 means = grid.cv_results_["mean_test_score"].reshape(len(RATES), len(RATES))
 fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4.2))
 image = left.imshow(means, cmap="viridis", origin="lower")
