@@ -442,19 +442,18 @@ class BaseDropoutMLP(BaseEstimator):
         A learned rate starts at ``CONCRETE_INITIAL_RATE``, or, continuing a
         fit that learned it too, where that fit left it.
         """
-        given = (self.input_dropout, *rates)
-        concrete = tuple(rate == CONCRETE for rate in given)
+        given = (self.input_dropout, *rates)  # validated: floats or CONCRETE
+        concrete = tuple(isinstance(rate, str) for rate in given)
         old = self._spec if continues else None
-        if old is None or len(old.rates) != len(given):
-            old = None  # (a network of another depth does not continue)
-        start = [
-            old.rates[i]
-            if old is not None and old.learned[i]
-            else CONCRETE_INITIAL_RATE
-            for i in range(len(given))
-        ]
+        if old is not None and len(old.rates) != len(given):
+            old = None  # a network of another depth: nothing to continue
+
+        def start(i: int) -> float:
+            learned = old is not None and old.learned[i]
+            return old.rates[i] if learned else CONCRETE_INITIAL_RATE
+
         values = tuple(
-            start[i] if flag else float(rate)
+            start(i) if flag else float(rate)
             for i, (rate, flag) in enumerate(zip(given, concrete, strict=True))
         )
         return values, concrete if any(concrete) else ()

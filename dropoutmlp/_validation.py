@@ -59,9 +59,9 @@ def per_layer(name: str, value, n_layers: int) -> tuple:
 def check_rates(name: str, rates) -> tuple[float | str, ...]:
     """Rates in [0, 1) as floats, or ``"concrete"`` (learned) as it is."""
     for rate in rates:
-        if rate == CONCRETE and isinstance(rate, str):
+        if isinstance(rate, str) and rate == CONCRETE:
             continue
-        if isinstance(rate, str) or not isinstance(rate, Real) or not 0 <= rate < 1:
+        if not isinstance(rate, Real) or not 0 <= rate < 1:
             raise ValueError(
                 f"{name} rates must be floats in [0, 1) or {CONCRETE!r}; got {rate!r}."
             )

@@ -277,7 +277,8 @@ def _train_program(engine, spec, config, weights, x, y, w, validation, state):
         losses += np.asarray(chunk_losses)[:ran].tolist()
         if key.stopping == "validation":
             scores += np.asarray(chunk_scores)[:ran].tolist()
-        rate_curve += [tuple(r) for r in np.asarray(chunk_rates, np.float64)[:ran]]
+        if key.concrete:
+            rate_curve += [tuple(r) for r in np.asarray(chunk_rates, np.float64)[:ran]]
         done += ran
         stopped = ran < size  # the stopping rule, or a divergence, ended the fit
         progress.update(done, losses, scores, last=stopped or done == config.epochs)

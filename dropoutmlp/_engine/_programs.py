@@ -178,8 +178,6 @@ def _build(key: ProgramKey):
 
         def current_rates(params):
             """Each Dense layer's input dropout rate, learned or given."""
-            if not learned:
-                return rates
             return tf.where(tf.constant(key.concrete), tf.sigmoid(params[-1]), rates)
 
         def batch_body(b, params, slots, step, total, order):
@@ -235,9 +233,10 @@ def _build(key: ProgramKey):
             loss = total / n_float
             at = [[epoch - start]]
             losses = tf.tensor_scatter_nd_update(losses, at, [loss])
-            rate_curve = tf.tensor_scatter_nd_update(
-                rate_curve, at, [current_rates(params)]
-            )
+            if learned:
+                rate_curve = tf.tensor_scatter_nd_update(
+                    rate_curve, at, [current_rates(params)]
+                )
             finite = _maths.all_finite(loss, params)
             if key.stopping:
                 if key.stopping == "validation":
@@ -276,7 +275,8 @@ def _build(key: ProgramKey):
             )
 
         buffer = tf.zeros([MAX_EPOCHS_PER_CALL])
-        curves = (buffer, buffer, tf.zeros([MAX_EPOCHS_PER_CALL, n_dense]))
+        rate_rows = MAX_EPOCHS_PER_CALL if learned else 0  # only learned rates
+        curves = (buffer, buffer, tf.zeros([rate_rows, n_dense]))
         epoch, params, slots, step, best, finite, curves = tf.while_loop(
             keep_going,
             epoch_body,
