@@ -31,6 +31,11 @@ from pathlib import Path
 
 from ._article import ARTICLE_MODELS, ARTICLE_RESULTS
 
+# The rate value that learns the rate: ``_validation.CONCRETE``, written out
+# because importing that module imports Keras (and the command answers
+# ``--help`` and argument errors without it).
+CONCRETE = "concrete"
+
 # Estimator parameters the grid command searches (each has an option).
 _GRID_PARAMS = (
     "hidden_layer_sizes",
@@ -87,6 +92,18 @@ def _float_in(low: float, high: float | None, *, high_open: bool = True):
         return value
 
     return parse
+
+
+def _rate(text: str) -> float | str:
+    """A dropout rate in [0, 1), or ``concrete`` (learned in every fit)."""
+    if text.lower() == CONCRETE:
+        return CONCRETE
+    try:
+        return _float_in(0.0, 1.0)(text)
+    except argparse.ArgumentTypeError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is neither a number in [0, 1) nor '{CONCRETE}'"
+        ) from None
 
 
 def _max_norm(text: str) -> float | None:
@@ -257,18 +274,24 @@ def build_parser() -> argparse.ArgumentParser:
     params.add_argument(
         "--input-dropout",
         nargs="+",
-        type=_float_in(0.0, 1.0),
+        type=_rate,
         default=[0.0, 0.1, 0.2],
         metavar="RATE",
-        help="Dropout rates on the inputs (default: 0 0.1 0.2).",
+        help=(
+            "Dropout rates on the inputs, or 'concrete' to learn the rate in "
+            "each fit (default: 0 0.1 0.2)."
+        ),
     )
     params.add_argument(
         "--dropout",
         nargs="+",
-        type=_float_in(0.0, 1.0),
+        type=_rate,
         default=[0.0, 0.2, 0.3, 0.5],
         metavar="RATE",
-        help="Dropout rates after each hidden layer (default: 0 0.2 0.3 0.5).",
+        help=(
+            "Dropout rates after each hidden layer, or 'concrete' to learn them "
+            "in each fit (default: 0 0.2 0.3 0.5)."
+        ),
     )
     params.add_argument(
         "--max-norm",

@@ -32,11 +32,16 @@ class CVScores:
     single_class : ndarray of shape (n_folds,)
         True where the fitted model predicted a single class for the whole
         test fold (a network collapsed to a constant).
+    learned_rates : ndarray of shape (n_folds, n_layers + 1) or None
+        Where the candidate learns dropout rates (``"concrete"``), each fold's
+        fitted rates: the inputs' (``input_dropout_``), then each hidden
+        layer's (``dropout_``); learned or not.  None for fixed rates.
     """
 
     scores: np.ndarray
     fit_times: np.ndarray
     single_class: np.ndarray
+    learned_rates: np.ndarray | None = None
 
     @property
     def mean(self) -> float:
@@ -81,8 +86,12 @@ def _stratified_folds(X, y, folds: int, seed: int) -> list:
     return list(cv.split(X, y))
 
 
-def _fit_and_score(estimator, X, y, train, test) -> tuple[float, float, bool]:
-    """Accuracy of a clone of ``estimator`` on one fold, its time, collapse."""
+def _fit_and_score(estimator, X, y, train, test):
+    """Accuracy of a clone of ``estimator`` on one fold, its time, collapse.
+
+    The fourth item is the fitted network's dropout rates (inputs', then each
+    hidden layer's) where it learned any, else None.
+    """
     from sklearn.base import clone
 
     start = time.perf_counter()
@@ -90,7 +99,11 @@ def _fit_and_score(estimator, X, y, train, test) -> tuple[float, float, bool]:
     predicted = model.predict(X[test])
     accuracy = float(np.mean(predicted == y[test]))
     single_class = len(np.unique(predicted)) == 1
-    return accuracy, time.perf_counter() - start, single_class
+    network = getattr(model, "_final_estimator", model)
+    rates = None
+    if network.dropout_curve_ is not None:  # it learned rates
+        rates = np.array([network.input_dropout_, *network.dropout_])
+    return accuracy, time.perf_counter() - start, single_class, rates
 
 
 def cross_validate(
@@ -135,11 +148,22 @@ def cross_validate(
         delayed(_fit_and_score)(estimators[i], X, y, *splits[k]) for i, k in tasks
     )
     table = np.zeros((len(estimators), len(splits), 3))
-    for (i, k), (accuracy, seconds, single) in zip(tasks, outputs, strict=True):
+    learned: dict[int, list] = {}
+    for (i, k), (accuracy, seconds, single, rates) in zip(tasks, outputs, strict=True):
         table[i, k] = accuracy, seconds, single
+        if rates is not None:
+            learned.setdefault(i, [None] * len(splits))[k] = rates
         if progress is not None:
             progress(f"{labels[i]} fold {k + 1}/{folds}: {100 * accuracy:.2f}%")
-    return [CVScores(rows[:, 0], rows[:, 1], rows[:, 2].astype(bool)) for rows in table]
+    return [
+        CVScores(
+            rows[:, 0],
+            rows[:, 1],
+            rows[:, 2].astype(bool),
+            np.array(learned[i]) if i in learned else None,
+        )
+        for i, rows in enumerate(table)
+    ]
 
 
 def compare_article_models(

@@ -58,6 +58,11 @@ def compare_box_plot(
     return fig
 
 
+def _tick(value) -> str:
+    """A rate as a tick label: ``0.2``, or a name such as ``concrete``."""
+    return value if isinstance(value, str) else f"{value:g}"
+
+
 def grid_heatmap(
     row_values: Sequence,
     col_values: Sequence,
@@ -76,7 +81,8 @@ def grid_heatmap(
     Parameters
     ----------
     row_values, col_values : sequence
-        The values of the parameters of the rows and the columns.
+        The values of the parameters of the rows and the columns (numbers,
+        or names such as ``"concrete"``).
     scores : ndarray of shape (n_rows, n_cols)
         Mean accuracy (%) of each cell; NaN for a missing one.
     single_class : ndarray of bool, shape (n_rows, n_cols)
@@ -135,8 +141,8 @@ def grid_heatmap(
             )
         )
     fig.legend(handles=handles, loc="outside lower center", ncols=len(handles))
-    ax.set_xticks(range(len(col_values)), [f"{c:g}" for c in col_values])
-    ax.set_yticks(range(len(row_values)), [f"{r:g}" for r in row_values])
+    ax.set_xticks(range(len(col_values)), [_tick(c) for c in col_values])
+    ax.set_yticks(range(len(row_values)), [_tick(r) for r in row_values])
     ax.set_xlabel(col_label)
     ax.set_ylabel(row_label)
     ax.set_title(title)

@@ -139,14 +139,22 @@ def grid_report(
         lines.append(line)
     if any(r.n_single_class for r in grid.results):
         lines += ["", SINGLE_CLASS_NOTE]
+    learning = [i for i, r in enumerate(grid.results) if r.learned_rates is not None]
+    if learning:
+        lines += ["", "Learned dropout rates (mean over folds):"]
+        for i in learning:
+            means = grid.results[i].learned_rates.mean(axis=0)
+            inputs, *hidden = (f"{rate:.2f}" for rate in means)
+            lines.append(
+                f"  {_described(grid.params[i])}: inputs {inputs}, "
+                f"hidden {', '.join(hidden)}"
+            )
     best = grid.best_index
-    described = ", ".join(
-        f"{n}={format_value(v)}" for n, v in grid.params[best].items()
-    )
     result = grid.results[best]
     lines += [
         "",
-        f"Best: {described}: {100 * result.mean:.2f}% (std {100 * result.std:.2f}%)",
+        f"Best: {_described(grid.params[best])}: {100 * result.mean:.2f}% "
+        f"(std {100 * result.std:.2f}%)",
     ]
     if article_baseline is not None:
         mean, std = article_baseline
@@ -158,6 +166,10 @@ def grid_report(
         f"({format_duration(elapsed / n_fits)} per fit)",
     ]
     return "\n".join(lines)
+
+
+def _described(params: dict) -> str:
+    return ", ".join(f"{n}={format_value(v)}" for n, v in params.items())
 
 
 def _write_rows(path: Path, header: list[str], rows: list[list]) -> None:
@@ -195,8 +207,14 @@ def write_compare_csv(results: Mapping[str, CVScores], path: Path) -> None:
 
 
 def write_grid_csv(grid: GridResult, path: Path) -> None:
-    """One row per candidate, with scikit-learn's ``cv_results_`` column names."""
+    """One row per candidate, with scikit-learn's ``cv_results_`` column names.
+
+    Where some candidate learns its rates, two more columns hold each such
+    candidate's mean learned rates (the inputs', and the hidden layers'
+    comma-separated); they are empty for the other candidates.
+    """
     n_folds = len(grid.results[0].scores)
+    learning = any(r.learned_rates is not None for r in grid.results)
     header = [
         *(f"param_{n}" for n in grid.param_names),
         *_score_columns(n_folds),
@@ -205,8 +223,11 @@ def write_grid_csv(grid: GridResult, path: Path) -> None:
         "mean_fit_time",
         "std_fit_time",
     ]
-    rows = [
-        [
+    if learning:
+        header += ["mean_learned_input_dropout", "mean_learned_dropout"]
+    rows = []
+    for p, r, rank in zip(grid.params, grid.results, grid.ranks, strict=True):
+        row = [
             *(format_value(p[n]) for n in grid.param_names),
             *_score_cells(r),
             int(rank),
@@ -214,6 +235,11 @@ def write_grid_csv(grid: GridResult, path: Path) -> None:
             repr(float(r.fit_times.mean())),
             repr(float(r.fit_times.std())),
         ]
-        for p, r, rank in zip(grid.params, grid.results, grid.ranks, strict=True)
-    ]
+        if learning:
+            rates = ["", ""]
+            if r.learned_rates is not None:
+                inputs, *hidden = (repr(float(v)) for v in r.learned_rates.mean(0))
+                rates = [inputs, ",".join(hidden)]
+            row += rates
+        rows.append(row)
     _write_rows(path, header, rows)

@@ -276,6 +276,73 @@ def test_grid_on_wine(tmp_path, capsys):
     assert heatmap.read_bytes().startswith(PNG_MAGIC)
 
 
+def test_grid_with_concrete_rates(tmp_path, capsys):
+    """'concrete' is a grid value: the report and the CSV give what was learned."""
+    from dropoutmlp import _cli, _validation
+    from dropoutmlp._network import CONCRETE_INITIAL_RATE
+
+    assert _cli.CONCRETE == _validation.CONCRETE
+
+    out_csv, heatmap = tmp_path / "results.csv", tmp_path / "heatmap.png"
+    argv = [
+        "grid",
+        "--data",
+        "wine",
+        *TINY,
+        "--input-dropout",
+        "0",
+        "concrete",
+        "--dropout",
+        "concrete",
+        "0.2",
+        "--out",
+        str(out_csv),
+        "--heatmap",
+        str(heatmap),
+        "-q",
+    ]
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    with open(out_csv, newline="") as f:
+        rows = {
+            (r["param_input_dropout"], r["param_dropout"]): r for r in csv.DictReader(f)
+        }
+    assert set(rows) == {
+        ("0", "concrete"),
+        ("0", "0.2"),
+        ("concrete", "concrete"),
+        ("concrete", "0.2"),
+    }
+    # Fixed rates learn nothing: empty cells, and no line in the report.
+    assert rows["0", "0.2"]["mean_learned_input_dropout"] == ""
+    assert rows["0", "0.2"]["mean_learned_dropout"] == ""
+    assert "input_dropout=0, dropout=0.2:" not in out
+    reported = dict(
+        re.findall(r"^  (input_dropout=\S+, dropout=\S+): (.+)$", out, re.M)
+    )
+    assert set(reported) == {
+        "input_dropout=0, dropout=concrete",
+        "input_dropout=concrete, dropout=concrete",
+        "input_dropout=concrete, dropout=0.2",
+    }
+    for (inputs, hidden), row in rows.items():
+        if (inputs, hidden) == ("0", "0.2"):
+            continue
+        learned_in = float(row["mean_learned_input_dropout"])
+        learned_hidden = [float(v) for v in row["mean_learned_dropout"].split(",")]
+        assert len(learned_hidden) == 2  # the base model's two hidden layers
+        # A fixed rate is reported as it is, a learned one moved from its start.
+        for given, learned in [(inputs, learned_in), (hidden, learned_hidden[0])]:
+            if given == "concrete":
+                assert 0 < learned < 1 and learned != CONCRETE_INITIAL_RATE
+            else:
+                assert learned == pytest.approx(float(given))
+        text = reported[f"input_dropout={inputs}, dropout={hidden}"]
+        expected = ", ".join(f"{v:.2f}" for v in learned_hidden)
+        assert text == f"inputs {learned_in:.2f}, hidden {expected}"
+    assert heatmap.read_bytes().startswith(PNG_MAGIC)
+
+
 # -- errors -------------------------------------------------------------------
 
 
@@ -336,8 +403,12 @@ def test_too_many_folds_for_smallest_class(tmp_path, capsys):
 @pytest.mark.parametrize(
     "argv, message",
     [
-        (["grid", "--dropout", "1.5"], "1.5 is not in [0, 1)"),
-        (["grid", "--input-dropout", "x"], "'x' is not a number"),
+        (["grid", "--dropout", "1.5"], "'1.5' is neither a number in [0, 1) nor"),
+        (["grid", "--input-dropout", "x"], "'x' is neither a number in [0, 1) nor"),
+        (
+            ["grid", "--dropout", "concret"],
+            "'concret' is neither a number in [0, 1) nor 'concrete'",
+        ),
         (["grid", "--max-norm", "0"], "max-norm must be > 0"),
         (["grid", "--hidden-layer-sizes", "60,x"], "not comma-separated"),
         (["compare", "--folds", "1"], "1 is less than 2"),
