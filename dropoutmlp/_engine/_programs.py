@@ -31,6 +31,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import tensorflow as tf
+from tensorflow.core.protobuf import rewriter_config_pb2
 
 from .._network import weight_shapes
 from . import _maths, _random
@@ -329,6 +330,12 @@ class SessionProgram:
             intra_op_parallelism_threads=self.threads,
             inter_op_parallelism_threads=1,
             use_per_session_threads=True,
+        )
+        # One pass of Grappler's optimizers instead of two: the fits compared
+        # came out identical to the bit, and a new graph program's first fit
+        # about a tenth faster (compiled programs: no difference measured).
+        config.graph_options.rewrite_options.meta_optimizer_iterations = (
+            rewriter_config_pb2.RewriterConfig.ONE
         )
         self._session = tf.compat.v1.Session(graph=self._graph, config=config)
 
