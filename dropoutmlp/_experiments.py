@@ -86,7 +86,9 @@ def _stratified_folds(X, y, folds: int, seed: int) -> list:
     return list(cv.split(X, y))
 
 
-def _fit_and_score(estimator, X, y, train, test):
+def _fit_and_score(
+    estimator, X, y, train, test
+) -> tuple[float, float, bool, np.ndarray | None]:
     """Accuracy of a clone of ``estimator`` on one fold, its time, collapse.
 
     The fourth item is the fitted network's dropout rates (inputs', then each
