@@ -19,7 +19,7 @@ variance adds the noise variance estimated from the training rows' residuals,
 and the script prints the Gaussian negative log-likelihood per row and the
 coverage of the central 90% interval.
 
-Run (full size: about 15 minutes on 2 cores; run alone)::
+Run (full size: about 3 minutes on 2 cores; run alone)::
 
     python benchmarks/concrete.py
     python benchmarks/concrete.py --datasets wine --folds 3 --params epochs=30
