@@ -38,9 +38,6 @@ from . import _maths, _random
 from ._config import N_SLOTS
 
 CACHE_SIZE = 16
-# Multiply-adds of one step's forward pass (batch x weights) up to which a
-# program runs on one thread.
-SMALL_STEP = 2**20
 # Learning rate of the dropout logits' Adam (concrete dropout).
 CONCRETE_LEARNING_RATE = 0.01
 # Most epochs one call runs (the loss curve buffer's length).
@@ -300,13 +297,16 @@ def _build(key: ProgramKey):
 class SessionProgram:
     """A training program in a TensorFlow session of its own.
 
-    The session owns its devices and thread pools, without touching
-    TensorFlow's process-wide state: XLA's compiled executable and the
-    graph's kernels, which live in the session's devices, are freed when the
-    session closes (when the cache evicts the program), and the program runs
-    on one thread for small networks (whose steps gain nothing from more,
-    and which then do not oversubscribe the cores when several processes
-    fit side by side) and on every core for larger ones.  Calls take and
+    The session owns its devices, without touching TensorFlow's process-wide
+    state: XLA's compiled executable and the graph's kernels, which live in
+    the session's devices, are freed when the session closes (when the cache
+    evicts the program; ``benchmarks/memory.py`` measures what stays behind),
+    and its steps are scheduled on one inter-op thread of its own (the loop
+    is serial).  The arithmetic runs on TensorFlow's process-wide intra-op
+    pool: a session's own ``intra_op_parallelism_threads`` does not size it
+    once TensorFlow has started (measured: 1 and the default gave the same
+    times), so the thread count is the process's to set
+    (``TF_NUM_INTRAOP_THREADS``, see the scaling guide).  Calls take and
     return NumPy values.
     """
 
@@ -319,17 +319,8 @@ class SessionProgram:
             )
             self._outputs = function(*inputs)
         self._inputs = tf.nest.flatten(inputs)
-        steps = key.batch_size * sum(
-            fan_in * fan_out
-            for fan_in, fan_out in zip(
-                key.layer_sizes[:-1], key.layer_sizes[1:], strict=True
-            )
-        )
-        self.threads = 1 if steps <= SMALL_STEP else 0  # 0: TensorFlow's default
         config = tf.compat.v1.ConfigProto(
-            intra_op_parallelism_threads=self.threads,
-            inter_op_parallelism_threads=1,
-            use_per_session_threads=True,
+            inter_op_parallelism_threads=1, use_per_session_threads=True
         )
         # Grappler in one pass, not two, and without its layout and memory
         # optimizers, which change nothing in these graphs on a CPU (their
