@@ -11,6 +11,8 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
+from ._experiments import format_value
+
 
 def _figure(size: tuple[float, float] = (6.4, 4.8)):
     from matplotlib.figure import Figure
@@ -56,11 +58,6 @@ def compare_box_plot(
     ax.set_ylabel("fold accuracy (%)")
     ax.set_title(title)
     return fig
-
-
-def _tick(value) -> str:
-    """A rate as a tick label: ``0.2``, or a name such as ``concrete``."""
-    return value if isinstance(value, str) else f"{value:g}"
 
 
 def grid_heatmap(
@@ -141,8 +138,8 @@ def grid_heatmap(
             )
         )
     fig.legend(handles=handles, loc="outside lower center", ncols=len(handles))
-    ax.set_xticks(range(len(col_values)), [_tick(c) for c in col_values])
-    ax.set_yticks(range(len(row_values)), [_tick(r) for r in row_values])
+    ax.set_xticks(range(len(col_values)), [format_value(c) for c in col_values])
+    ax.set_yticks(range(len(row_values)), [format_value(r) for r in row_values])
     ax.set_xlabel(col_label)
     ax.set_ylabel(row_label)
     ax.set_title(title)
