@@ -75,7 +75,7 @@ def concrete_regularizer(kernel, logit, weight_factor, dropout_factor):
     the caller divides both factors by the number of training rows.
     """
     p = tf.sigmoid(logit)
-    n_inputs = tf.cast(tf.shape(kernel)[0], kernel.dtype)
+    n_inputs = float(kernel.shape[0])  # static in every program
     weights = weight_factor * tf.reduce_sum(tf.square(kernel)) / tf.sigmoid(-logit)
     negative_entropy = p * tf.math.log_sigmoid(logit) + (1.0 - p) * tf.math.log_sigmoid(
         -logit
