@@ -21,7 +21,12 @@ A program is built in one of two forms:
 * **graph** (no XLA): the same loop run by TensorFlow's executor, for fits
   too short to repay a compilation and for sparse input (which XLA cannot
   gather); masks come from TensorFlow's stateless Philox generator, and only
-  the layers with dropout or max-norm get those operations.
+  the layers with dropout or max-norm get those operations.  The loop is
+  traced straight into its session's graph: wrapped in a ``tf.function``
+  (automatic control dependencies, a function library, Grappler inlining
+  it), the same operations made a new program's first fit slower (a
+  concrete program on wine, median of five fresh processes: 1.00 s against
+  0.77 s, the fits identical).
 """
 
 from __future__ import annotations
@@ -284,11 +289,13 @@ def _build(key: ProgramKey):
         new_state = {"params": params, "slots": slots, "step": step, "best": best}
         return new_state, epoch, finite, curves
 
+    if not key.compiled:  # the session's graph takes run's operations as traced
+        return SessionProgram(key, run)
     function = tf.function(
         run,
         input_signature=_signature(key),
         autograph=False,
-        jit_compile=key.compiled,
+        jit_compile=True,
         reduce_retracing=False,
     )
     return SessionProgram(key, function)
