@@ -80,32 +80,66 @@ def test_relaxed_mask_expectation(p):
     assert abs(integral - (1 - p)) < 0.01
 
 
-def test_regulariser_is_the_papers_formula():
+def _papers_regulariser(kernel, logit, wd, dd):
+    """Eq. 3 of the paper for one layer, in TensorFlow (float64) for its tape."""
+    p = tf.sigmoid(logit)
+    return wd * tf.reduce_sum(kernel**2) / (1 - p) + dd * kernel.shape[0] * (
+        p * tf.math.log(p) + (1 - p) * tf.math.log(1 - p)
+    )
+
+
+def test_regulariser_and_its_gradients_are_the_papers_formula():
+    """The engine writes the regulariser's gradients out; they must be the
+    tape's gradients of eq. 3, and a layer whose rate is fixed adds nothing."""
     rng = np.random.default_rng(1)
-    kernel = rng.normal(size=(7, 5)).astype(np.float32)
-    p, wd, dd = 0.35, 1e-3, 0.02
-    got = _maths.concrete_regularizer(
-        tf.constant(kernel), tf.constant(_logit(p), tf.float32), wd, dd
+    kernels = [
+        rng.normal(size=(7, 5)),
+        rng.normal(size=(5, 3)),
+        rng.normal(size=(3, 1)),
+    ]
+    logits = _logit(np.array([0.35, 0.6, 0.2]))
+    learned = np.array([1.0, 0.0, 1.0])
+    wd, dd = 1e-3, 0.02
+    value, decay, logit_grad = _maths.concrete_regularizer(
+        tf.constant([np.sum(k**2) for k in kernels], tf.float32),
+        tf.constant(logits, tf.float32),
+        tf.constant([k.shape[0] for k in kernels], tf.float32),
+        tf.constant(learned, tf.float32),
+        wd,
+        dd,
     )
-    # Eq. 3: wd * ||W||^2 / (1 - p) + dd * K * (p log p + (1 - p) log(1 - p)).
-    k64 = kernel.astype(np.float64)
-    expected = wd * np.sum(k64**2) / (1 - p) + dd * 7 * (
-        p * np.log(p) + (1 - p) * np.log(1 - p)
-    )
-    np.testing.assert_allclose(got.numpy(), expected, rtol=1e-5)
+    k64 = [tf.Variable(k) for k in kernels]
+    l64 = [tf.Variable(v) for v in logits]
+    with tf.GradientTape(persistent=True) as tape:
+        expected = tf.add_n(
+            [_papers_regulariser(k64[i], l64[i], wd, dd) for i in (0, 2)]
+        )
+    np.testing.assert_allclose(value.numpy(), expected.numpy(), rtol=1e-5)
+    for i in range(3):
+        k_grad = tape.gradient(expected, k64[i])
+        k_grad = np.zeros_like(kernels[i]) if k_grad is None else k_grad.numpy()
+        l_grad = tape.gradient(expected, l64[i])
+        l_grad = 0.0 if l_grad is None else l_grad.numpy()
+        # The kernel's gradient is twice the layer's decay times the kernel.
+        np.testing.assert_allclose(2 * decay[i].numpy() * kernels[i], k_grad, rtol=1e-5)
+        np.testing.assert_allclose(logit_grad[i].numpy(), l_grad, rtol=1e-4, atol=1e-9)
 
 
 @pytest.mark.parametrize("p,sign", [(0.1, -1), (0.5, 0), (0.8, 1)])
 def test_entropy_term_pulls_the_rate_towards_one_half(p, sign):
-    logit = tf.Variable(_logit(p), dtype=tf.float32)
-    with tf.GradientTape() as tape:
-        reg = _maths.concrete_regularizer(tf.zeros((4, 3)), logit, 0.0, 1.0)
-    grad = tape.gradient(reg, logit).numpy()
+    _, _, grad = _maths.concrete_regularizer(
+        tf.zeros(1),
+        tf.constant([_logit(p)], tf.float32),
+        tf.constant([3.0]),
+        tf.ones(1),
+        0.0,
+        1.0,
+    )
     # Gradient descent moves the logit against the gradient: up below 1/2.
     if sign == 0:
-        assert abs(grad) < 1e-6
+        assert abs(grad[0].numpy()) < 1e-6
     else:
-        assert np.sign(grad) == sign
+        assert np.sign(grad[0].numpy()) == sign
 
 
 # ---------------------------------------------------------------------------

@@ -66,21 +66,38 @@ def concrete_dropout(h, draw, logit, temperature=CONCRETE_TEMPERATURE):
     return h * ((1.0 - dropped) / tf.sigmoid(-logit))
 
 
-def concrete_regularizer(kernel, logit, weight_factor, dropout_factor):
-    """The concrete dropout regulariser of one layer (Gal et al., 2017, eq. 3).
+def concrete_regularizer(
+    sq_norms, logits, n_inputs, learned, weight_factor, dropout_factor
+):
+    """The concrete dropout regulariser (Gal et al., 2017, eq. 3) and its gradients.
 
-    ``weight_factor * sum(kernel**2) / (1 - p)`` plus ``dropout_factor * K *
-    (p log p + (1 - p) log(1 - p))``, where ``p = sigmoid(logit)`` is the
-    dropout rate of the layer's input and ``K`` its width (the kernel's rows);
-    the caller divides both factors by the number of training rows.
+    Per layer, ``weight_factor * sum(kernel**2) / (1 - p)`` plus
+    ``dropout_factor * K * (p log p + (1 - p) log(1 - p))``, where ``p =
+    sigmoid(logit)`` is the dropout rate of the layer's input and ``K`` its
+    width; the caller divides both factors by the number of training rows.
+    All arguments but the factors are vectors over the ``Dense`` layers:
+    their kernels' ``sum(kernel**2)``, their dropout logits, their input
+    widths and 1 where the rate is learned (the other layers add nothing).
+
+    Returns the regulariser (summed over the layers); each layer's weight
+    decay ``weight_factor / (1 - p)``, the coefficient of ``sum(kernel**2)``,
+    so that the kernel's gradient is twice it times the kernel; and the
+    gradient with respect to the logits.  The gradients are written out, the
+    way the training programs write out L2's, rather than taped: ``1 / (1 -
+    p) = 1 + exp(logit)``, whose derivative is ``exp(logit)``, and the
+    negative entropy's derivative is ``p (1 - p) logit``.
     """
-    p = tf.sigmoid(logit)
-    n_inputs = float(kernel.shape[0])  # static in every program
-    weights = weight_factor * tf.reduce_sum(tf.square(kernel)) / tf.sigmoid(-logit)
-    negative_entropy = p * tf.math.log_sigmoid(logit) + (1.0 - p) * tf.math.log_sigmoid(
-        -logit
+    odds = tf.exp(logits) * learned  # p / (1 - p)
+    p = tf.sigmoid(logits)
+    decay = weight_factor * (1.0 + odds) * learned
+    entropy_weight = dropout_factor * n_inputs * learned
+    log_p, log_q = tf.math.log_sigmoid(logits), tf.math.log_sigmoid(-logits)
+    negative_entropy = p * log_p + (1.0 - p) * log_q
+    value = tf.reduce_sum(decay * sq_norms + entropy_weight * negative_entropy)
+    logit_grad = (
+        weight_factor * odds * sq_norms + entropy_weight * p * (1.0 - p) * logits
     )
-    return weights + dropout_factor * n_inputs * negative_entropy
+    return value, decay, logit_grad
 
 
 def row_losses(kind: str, y, z):

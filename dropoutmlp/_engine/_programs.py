@@ -108,7 +108,8 @@ def _build(key: ProgramKey):
 
     With concrete dropout the trained parameters are the weight list then one
     vector of the ``Dense`` layers' dropout logits (``logit(p)``, moving only
-    where ``key.concrete`` says), and the regulariser joins every batch loss.
+    where ``key.concrete`` says), and the regulariser joins every batch loss,
+    its gradients written out as L2's are (:func:`._maths.concrete_regularizer`).
     The logits have an Adam of their own (its two slots after the weights'),
     whatever the weights' optimizer: the gradient of a layer's logit sums
     over the layer's units, and a step size tuned for single weights (SGD at
@@ -172,12 +173,7 @@ def _build(key: ProgramKey):
                 return _maths.inverted_dropout(h, masks[i], rates[i])
 
             z = _maths.logits(p[: 2 * n_dense], xb, key.activation, dropout)
-            loss = tf.reduce_sum(_maths.row_losses(key.output_kind, yb, z) * wb) / nb
-            for i in learned:
-                loss += _maths.concrete_regularizer(
-                    p[2 * i], p[-1][i], hp["weight_reg"], hp["dropout_reg"]
-                )
-            return loss
+            return tf.reduce_sum(_maths.row_losses(key.output_kind, yb, z) * wb) / nb
 
         def current_rates(params):
             """Each Dense layer's input dropout rate, learned or given."""
@@ -193,12 +189,29 @@ def _build(key: ProgramKey):
                 tape.watch(params)
                 loss = batch_loss(params, xb, yb, wb, nb, step)
             grads = tape.gradient(loss, params)
-            if key.l2:  # Keras' L2 on every kernel; its gradient written out
+            if key.l2 or learned:  # the penalties, their gradients written out
                 kernels = params[: 2 * n_dense : 2]
-                penalty = tf.add_n([tf.reduce_sum(tf.square(k)) for k in kernels])
-                loss += hp["l2"] * penalty
+                sq_norms = [tf.reduce_sum(tf.square(k)) for k in kernels]
+                # Each kernel's coefficient of its sum of squares.
+                decay = [hp["l2"] if key.l2 else 0.0] * n_dense
+                if key.l2:  # Keras' L2 on every kernel
+                    loss += hp["l2"] * tf.add_n(sq_norms)
+                if learned:
+                    penalty, concrete_decay, logit_grad = _maths.concrete_regularizer(
+                        tf.stack(sq_norms),
+                        params[-1],
+                        tf.constant(inputs, tf.float32),
+                        tf.constant(key.concrete, tf.float32),
+                        hp["weight_reg"],
+                        hp["dropout_reg"],
+                    )
+                    loss += penalty
+                    grads[-1] += logit_grad
+                    for i in learned:
+                        decay[i] += concrete_decay[i]
                 for i, k in enumerate(kernels):
-                    grads[2 * i] += 2.0 * hp["l2"] * k
+                    if key.l2 or i in learned:
+                        grads[2 * i] += 2.0 * decay[i] * k
             n_weight_slots = 2 * n_dense * N_SLOTS[key.optimizer]
             weights, weight_slots = _maths.optimizer_step(
                 key.optimizer,
