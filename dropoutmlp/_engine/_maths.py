@@ -58,12 +58,15 @@ def concrete_dropout(h, draw, logit, temperature=CONCRETE_TEMPERATURE):
     drop indicator is ``sigmoid((log p - log(1-p) + log u - log(1-u)) / t)``;
     ``h`` is multiplied by one minus it and scaled by ``1/(1-p)``, so that
     gradients reach ``logit`` through both.  The paper's reference code adds
-    ``1e-7`` inside the logarithms of ``u``, as here.
+    ``1e-7`` inside the logarithms of ``u``, as here.  Written with one
+    logarithm and one exponential per draw (``1 - sigmoid(x) = sigmoid(-x)``,
+    ``1 / (1 - p) = 1 + exp(logit)``): the mask's transcendental functions
+    are most of what concrete dropout adds to a compiled step.
     """
     eps = 1e-7
-    noise = tf.math.log(draw + eps) - tf.math.log(1.0 - draw + eps)
-    dropped = tf.sigmoid((logit + noise) / temperature)
-    return h * ((1.0 - dropped) / tf.sigmoid(-logit))
+    noise = tf.math.log((draw + eps) / (1.0 - draw + eps))  # one logarithm
+    kept = tf.sigmoid((logit + noise) / -temperature)  # 1 - the drop indicator
+    return h * (kept * (1.0 + tf.exp(logit)))  # 1 + exp(logit) = 1 / (1 - p)
 
 
 def concrete_regularizer(
