@@ -58,6 +58,29 @@ def test_relaxed_mask_is_the_papers_formula():
     np.testing.assert_allclose(out.numpy(), expected, rtol=1e-4, atol=1e-5)
 
 
+@pytest.mark.parametrize("p", [0.05, 0.3, 0.8])
+def test_relaxed_mask_gradients_are_the_formulas(p):
+    """The mask's written-out gradients against the tape's of eq. 5 (float64)."""
+    rng = np.random.default_rng(2)
+    h, g = rng.normal(size=(2, 300, 20))
+    u = rng.random((300, 20), dtype=np.float32)
+    logit = tf.Variable(_logit(p), dtype=tf.float32)
+    h32 = tf.Variable(h, dtype=tf.float32)
+    with tf.GradientTape() as tape:
+        out = _maths.concrete_dropout(h32, tf.constant(u), logit)
+        loss = tf.reduce_sum(out * g)
+    got_h, got_logit = tape.gradient(loss, [h32, logit])
+    logit64, h64 = tf.Variable(_logit(p), dtype=tf.float64), tf.Variable(h)
+    with tf.GradientTape() as tape:
+        u64 = tf.constant(u, tf.float64)
+        noise = tf.math.log(u64 + EPS) - tf.math.log(1 - u64 + EPS)
+        drop = tf.sigmoid((logit64 + noise) / T)
+        loss = tf.reduce_sum(h64 * (1 - drop) / (1 - tf.sigmoid(logit64)) * g)
+    want_h, want_logit = tape.gradient(loss, [h64, logit64])
+    np.testing.assert_allclose(got_h.numpy(), want_h.numpy(), rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(got_logit.numpy(), want_logit.numpy(), rtol=1e-3)
+
+
 @pytest.mark.parametrize("p", [0.05, 0.3, 0.5, 0.8])
 def test_relaxed_mask_expectation(p):
     """With the engine's own uniform draws, the relaxed keep variable is kept

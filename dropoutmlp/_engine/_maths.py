@@ -13,8 +13,10 @@ import tensorflow as tf
 
 from .._network import OUTPUT_KINDS
 
-# Temperature of the concrete relaxation (the paper's value).
-CONCRETE_TEMPERATURE = 0.1
+# Temperature of the concrete relaxation (the paper's 0.1), by its inverse:
+# an integer, the power concrete_dropout raises its odds to.
+CONCRETE_INVERSE_TEMPERATURE = 10
+CONCRETE_TEMPERATURE = 1 / CONCRETE_INVERSE_TEMPERATURE
 
 
 def logits(params, x, activation: str, dropout=None):
@@ -50,23 +52,56 @@ def inverted_dropout(h, keep_draw, rate):
     return h * (keep / (1.0 - rate))
 
 
-def concrete_dropout(h, draw, logit, temperature=CONCRETE_TEMPERATURE):
+def concrete_dropout(h, draw, logit):
     """Concrete dropout of ``h`` (Gal, Hron and Kendall, 2017, eq. 5).
 
     The Bernoulli mask's continuous relaxation: from uniform draws ``u`` (of
     ``h``'s shape) and the dropout rate ``p = sigmoid(logit)``, the relaxed
-    drop indicator is ``sigmoid((log p - log(1-p) + log u - log(1-u)) / t)``;
-    ``h`` is multiplied by one minus it and scaled by ``1/(1-p)``, so that
-    gradients reach ``logit`` through both.  The paper's reference code adds
-    ``1e-7`` inside the logarithms of ``u``, as here.  Written with one
-    logarithm and one exponential per draw (``1 - sigmoid(x) = sigmoid(-x)``,
-    ``1 / (1 - p) = 1 + exp(logit)``): the mask's transcendental functions
-    are most of what concrete dropout adds to a compiled step.
+    drop indicator is ``sigmoid((log p - log(1-p) + log u - log(1-u)) / t)``
+    at the temperature ``t = CONCRETE_TEMPERATURE``; ``h`` is multiplied by
+    one minus it and scaled by ``1/(1-p)``, so that gradients reach ``logit``
+    through both.  The paper's reference code adds ``1e-7`` inside the
+    logarithms of ``u``, as here.
+
+    Computed without a logarithm or an exponential per draw, which were
+    most of what concrete dropout added to a compiled step: one minus the
+    indicator is ``1 / (1 + r**(1/t))`` with ``r = exp(logit) * (u + 1e-7) /
+    (1 - u + 1e-7)``, and ``1/t`` is an integer (a few multiplications; an
+    overflow to infinity gives the indicator's limit, 1).  The gradient is
+    written out from the mask alone, where a taped one would divide the
+    overflowed power by itself: with ``k`` one minus the indicator and ``s =
+    1 / (1-p) = 1 + exp(logit)``, the output ``h k s`` has ``d/dh = k s`` and
+    ``d/dlogit = sum(h k (exp(logit) - (1-k) s / t))``.
     """
     eps = 1e-7
-    noise = tf.math.log((draw + eps) / (1.0 - draw + eps))  # one logarithm
-    kept = tf.sigmoid((logit + noise) / -temperature)  # 1 - the drop indicator
-    return h * (kept * (1.0 + tf.exp(logit)))  # 1 + exp(logit) = 1 / (1 - p)
+    odds = tf.exp(logit)  # p / (1 - p), one per layer
+    scale = 1.0 + odds  # 1 / (1 - p)
+    r = odds * ((draw + eps) / (1.0 - draw + eps))
+    kept = 1.0 / (1.0 + _power(r, CONCRETE_INVERSE_TEMPERATURE))
+
+    @tf.custom_gradient
+    def masked(h, logit):
+        kept_h = h * kept
+
+        def grad(g):
+            slope = odds - (1.0 - kept) * (scale * CONCRETE_INVERSE_TEMPERATURE)
+            return g * (kept * scale), tf.reduce_sum(g * kept_h * slope)
+
+        return kept_h * scale, grad
+
+    return masked(h, logit)
+
+
+def _power(x, n: int):
+    """``x**n`` for a positive integer ``n``, by repeated squaring."""
+    result = None
+    while n:
+        if n & 1:
+            result = x if result is None else result * x
+        n >>= 1
+        if n:
+            x = x * x
+    return result
 
 
 def concrete_regularizer(
