@@ -215,26 +215,28 @@ def test_compare_on_sonar_shows_the_article(sonar_path, monkeypatch, capsys):
 # -- grid -------------------------------------------------------------------
 
 
-def test_grid_on_wine(tmp_path, capsys):
-    out_csv, heatmap = tmp_path / "results.csv", tmp_path / "heatmap.png"
-    argv = [
+def _wine_grid(out_csv, heatmap, input_dropout, dropout, *options) -> list[str]:
+    """The arguments of a tiny grid on wine over these rates, writing both files."""
+    return [
         "grid",
         "--data",
         "wine",
         *TINY,
         "--input-dropout",
-        "0",
-        "0.2",
+        *input_dropout,
         "--dropout",
-        "0",
-        "0.5",
-        "--max-norm",
-        "3",
+        *dropout,
+        *options,
         "--out",
         str(out_csv),
         "--heatmap",
         str(heatmap),
     ]
+
+
+def test_grid_on_wine(tmp_path, capsys):
+    out_csv, heatmap = tmp_path / "results.csv", tmp_path / "heatmap.png"
+    argv = _wine_grid(out_csv, heatmap, ["0", "0.2"], ["0", "0.5"], "--max-norm", "3")
     assert main(argv) == 0
     captured = capsys.readouterr()
     assert "4 candidates x 3 folds" in captured.err
@@ -284,23 +286,7 @@ def test_grid_with_concrete_rates(tmp_path, capsys):
     assert _cli.CONCRETE == _validation.CONCRETE
 
     out_csv, heatmap = tmp_path / "results.csv", tmp_path / "heatmap.png"
-    argv = [
-        "grid",
-        "--data",
-        "wine",
-        *TINY,
-        "--input-dropout",
-        "0",
-        "concrete",
-        "--dropout",
-        "concrete",
-        "0.2",
-        "--out",
-        str(out_csv),
-        "--heatmap",
-        str(heatmap),
-        "-q",
-    ]
+    argv = _wine_grid(out_csv, heatmap, ["0", "concrete"], ["concrete", "0.2"], "-q")
     assert main(argv) == 0
     out = capsys.readouterr().out
     with open(out_csv, newline="") as f:
