@@ -55,6 +55,11 @@ class CVScores:
     def n_single_class(self) -> int:
         return int(self.single_class.sum())
 
+    @property
+    def mean_learned_rates(self) -> np.ndarray | None:
+        """The learned rates' means over the folds (None for fixed rates)."""
+        return None if self.learned_rates is None else self.learned_rates.mean(0)
+
 
 @dataclass
 class GridResult:

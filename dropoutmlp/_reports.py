@@ -139,15 +139,17 @@ def grid_report(
         lines.append(line)
     if any(r.n_single_class for r in grid.results):
         lines += ["", SINGLE_CLASS_NOTE]
-    learning = [i for i, r in enumerate(grid.results) if r.learned_rates is not None]
+    learning = [
+        (params, r.mean_learned_rates)
+        for params, r in zip(grid.params, grid.results, strict=True)
+        if r.learned_rates is not None
+    ]
     if learning:
         lines += ["", "Learned dropout rates (mean over folds):"]
-        for i in learning:
-            means = grid.results[i].learned_rates.mean(axis=0)
+        for params, means in learning:
             inputs, *hidden = (f"{rate:.2f}" for rate in means)
             lines.append(
-                f"  {_described(grid.params[i])}: inputs {inputs}, "
-                f"hidden {', '.join(hidden)}"
+                f"  {_described(params)}: inputs {inputs}, hidden {', '.join(hidden)}"
             )
     best = grid.best_index
     result = grid.results[best]
@@ -238,7 +240,7 @@ def write_grid_csv(grid: GridResult, path: Path) -> None:
         if learning:
             rates = ["", ""]
             if r.learned_rates is not None:
-                inputs, *hidden = (repr(float(v)) for v in r.learned_rates.mean(0))
+                inputs, *hidden = (repr(float(v)) for v in r.mean_learned_rates)
                 rates = [inputs, ",".join(hidden)]
             row += rates
         rows.append(row)
