@@ -96,7 +96,10 @@ class BaseDropoutMLP(BaseEstimator):
         "momentum": [Interval(Real, 0, 1, closed="both")],
         "nesterov": ["boolean"],
         "alpha": [Interval(Real, 0, None, closed="left")],
-        "batch_size": [Interval(Integral, 1, None, closed="left")],
+        "batch_size": [
+            Interval(Integral, 1, None, closed="left"),
+            StrOptions({"auto"}),
+        ],
         "epochs": [Interval(Integral, 1, None, closed="left")],
         "warm_start": ["boolean"],
         "early_stopping": ["boolean"],
@@ -422,9 +425,6 @@ class BaseDropoutMLP(BaseEstimator):
             batch_size=int(batch_size),
             epochs=1 if incremental else int(self.epochs),
             early_stopping=bool(self.early_stopping),
-            # MLPClassifier's rule on the training loss, without early stopping
-            # (a partial_fit call is a single epoch: nothing to stop).
-            loss_stopping=not incremental,
             n_iter_no_change=(
                 int(n_iter_no_change) if math.isfinite(n_iter_no_change) else math.inf
             ),
@@ -491,7 +491,11 @@ class BaseDropoutMLP(BaseEstimator):
             X, Y, sample_weight, validation = self._validation_split(
                 X, Y, y, sample_weight, split_seed
             )
-        batch_size = min(int(self.batch_size), X.shape[0])
+        batch_size = (
+            min(200, X.shape[0])
+            if self.batch_size == "auto"
+            else min(int(self.batch_size), X.shape[0])
+        )
         all_rates, concrete = self._dropout_rates(rates, continues)
         spec = NetworkSpec(
             n_features=X.shape[1],
@@ -545,7 +549,7 @@ class BaseDropoutMLP(BaseEstimator):
         self._fit_optimizer = optimizer_instance
         self._optimizer_config = keras.optimizers.serialize(optimizer_instance)
         self._store_result(spec, result, continues)
-        if config.stopping and not result.stopped_early and not incremental:
+        if not result.stopped_early and not incremental:
             self._warn_unconverged(config)
         return self
 
@@ -554,7 +558,9 @@ class BaseDropoutMLP(BaseEstimator):
         if not math.isfinite(config.n_iter_no_change):
             return  # the user asked for every epoch
         what = (
-            "validation score" if config.stopping == "validation" else "training loss"
+            "validation score"
+            if config.stopping == "validation"
+            else "training loss with dropout off (eval_loss_curve_)"
         )
         warnings.warn(
             f"{type(self).__name__}: all epochs={config.epochs} ran and the {what} "
@@ -587,12 +593,14 @@ class BaseDropoutMLP(BaseEstimator):
         self.dropout_curve_ = curve
         if continues:
             self.loss_curve_ = self.loss_curve_ + result.loss_curve
+            self.eval_loss_curve_ = self.eval_loss_curve_ + result.eval_loss_curve
             if result.validation_scores is not None:
                 self.validation_scores_ = (
                     self.validation_scores_ or []
                 ) + result.validation_scores
         else:
             self.loss_curve_ = list(result.loss_curve)
+            self.eval_loss_curve_ = list(result.eval_loss_curve)
             self.validation_scores_ = result.validation_scores
         self.n_iter_ = result.n_iter
         # As MLPClassifier: the fitted weights, which predictions read.
@@ -605,8 +613,11 @@ class BaseDropoutMLP(BaseEstimator):
         self.dropout_ = np.asarray(self._spec.dropout, np.float64)
         self._optimizer_state = result.state
         self.engine_ = result.engine
-        # As MLPClassifier: with early stopping the validation score decides.
-        self.best_loss_ = None if self.early_stopping else float(min(self.loss_curve_))
+        # As MLPClassifier: loss_ is the last epoch's training loss; the best
+        # loss is the loss rule's (carried over warm starts), None when the
+        # validation score decides.
+        self.loss_ = float(self.loss_curve_[-1])
+        self.best_loss_ = None if self.early_stopping else float(result.state.best_loss)
         self.best_validation_score_ = (
             max(result.validation_scores) if result.validation_scores else None
         )

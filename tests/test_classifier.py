@@ -284,7 +284,10 @@ def test_fitted_attributes(binary):
     assert all(isinstance(v, float) and np.isfinite(v) for v in est.loss_curve_)
     # Decreasing overall: the last epochs are well below the first ones.
     assert np.mean(est.loss_curve_[-5:]) < 0.8 * np.mean(est.loss_curve_[:3])
-    assert est.best_loss_ == min(est.loss_curve_)
+    assert est.loss_ == est.loss_curve_[-1]
+    # The stopping rule's signal: the loss with dropout off, one per epoch.
+    assert len(est.eval_loss_curve_) == est.n_iter_
+    assert est.best_loss_ == min(est.eval_loss_curve_)
     assert est.validation_scores_ is None
     assert est.best_validation_score_ is None
     assert est.engine_ == "graph"
@@ -357,9 +360,9 @@ def test_convergence_warning_when_epochs_run_out(binary):
     with pytest.warns(ConvergenceWarning, match="epochs=3.*training loss"):
         DropoutMLPClassifier((8,), epochs=3, random_state=0).fit(X, y)
     with pytest.warns(ConvergenceWarning, match="epochs=3.*validation score"):
-        DropoutMLPClassifier(
-            (8,), epochs=3, early_stopping=True, random_state=0
-        ).fit(X, y)
+        DropoutMLPClassifier((8,), epochs=3, early_stopping=True, random_state=0).fit(
+            X, y
+        )
 
 
 # --------------------------------------------------------------------------

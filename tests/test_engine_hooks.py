@@ -167,14 +167,12 @@ def test_loss_stopping_follows_mlpclassifiers_rule(data, path):
     X, y, w = data
     spec = _spec()
     # tol larger than any improvement: every epoch after the first counts.
-    config = _config(path, epochs=40, loss_stopping=True, tol=10.0, n_iter_no_change=3)
+    config = _config(path, epochs=40, tol=10.0, n_iter_no_change=3)
     _, result = _train(spec, config, X, y, w)
     assert result.n_iter == 3 + 2
     assert result.stopped_early
     # With tol 0 and an inf patience it never stops.
-    config = _config(
-        path, epochs=6, loss_stopping=True, tol=0.0, n_iter_no_change=float("inf")
-    )
+    config = _config(path, epochs=6, tol=0.0, n_iter_no_change=float("inf"))
     _, result = _train(spec, config, X, y, w)
     assert result.n_iter == 6
     assert not result.stopped_early
@@ -187,7 +185,6 @@ def test_loss_stopping_is_off_under_early_stopping(data):
         "graph",
         epochs=8,
         early_stopping=True,
-        loss_stopping=True,
         tol=0.0,
         n_iter_no_change=100,
     )

@@ -384,7 +384,8 @@ def test_n_iter_no_change():
         )
         clf.fit(X, y)
         assert epochs > clf.n_iter_
-        assert _stops_at(clf.loss_curve_, tol, n_iter_no_change) == clf.n_iter_
+        # The rule reads the loss with dropout off (eval_loss_curve_).
+        assert _stops_at(clf.eval_loss_curve_, tol, n_iter_no_change) == clf.n_iter_
 
 
 def test_n_iter_no_change_inf():

@@ -244,7 +244,7 @@ def test_best_loss_is_none_with_early_stopping(data):
     assert est.best_loss_ is None
     assert est.best_validation_score_ == max(est.validation_scores_)
     est = DropoutMLPClassifier(**SMALL).fit(X, y)
-    assert est.best_loss_ == min(est.loss_curve_)
+    assert est.best_loss_ == min(est.eval_loss_curve_)
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])

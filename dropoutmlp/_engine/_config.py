@@ -46,11 +46,11 @@ class TrainingConfig:
         As in ``Model.fit``.
     early_stopping : bool
         Stop when the validation score has not improved by ``tol`` for
-        ``n_iter_no_change`` epochs, then restore the best weights.
-    loss_stopping : bool
-        Without ``early_stopping``: stop when the training loss has not
-        improved by ``tol`` for ``n_iter_no_change`` epochs (``MLPClassifier``'s
-        rule; the last weights are kept).
+        ``n_iter_no_change`` epochs, then restore the best weights.  Without
+        it, stop when the training loss measured with dropout off (the
+        result's ``eval_loss_curve``) has not improved by ``tol`` for
+        ``n_iter_no_change`` epochs (``MLPClassifier``'s rule; the last
+        weights are kept).
     n_iter_no_change : int or float
         ``inf`` never stops.
     tol : float
@@ -76,7 +76,6 @@ class TrainingConfig:
     batch_size: int = 32
     epochs: int = 200
     early_stopping: bool = False
-    loss_stopping: bool = False
     n_iter_no_change: float = 10
     tol: float = 1e-4
     seed: int = 0
@@ -87,10 +86,8 @@ class TrainingConfig:
 
     @property
     def stopping(self) -> str:
-        """Which stopping rule runs: "validation", "loss" or ""."""
-        if self.early_stopping:
-            return "validation"
-        return "loss" if self.loss_stopping else ""
+        """Which stopping rule runs: "validation" or "loss"."""
+        return "validation" if self.early_stopping else "loss"
 
     @property
     def patience(self) -> int:
@@ -148,6 +145,10 @@ class OptimizerState:
     dropout_streams : list of ndarray
         On the ``Model.fit`` path, the states of the ``Dropout`` layers'
         seed generators, so that their masks continue too.
+    best_loss, no_improvement_count : float, int
+        Where the loss stopping rule stands (its best loss and its count of
+        epochs without an improvement of ``tol``): a fit that continues this
+        one carries them on, as ``MLPClassifier`` does over warm starts.
     """
 
     optimizer: str
@@ -155,6 +156,8 @@ class OptimizerState:
     step: int
     epoch: int
     dropout_streams: list = field(default_factory=list)
+    best_loss: float = float("inf")
+    no_improvement_count: int = 0
 
     def continued(self, kind: str, fresh_slots) -> tuple[list, int, int]:
         """(slots, step, epoch) to start from for optimizer ``kind``.
@@ -178,13 +181,17 @@ class TrainingResult:
     (``Model.fit``).  ``weights`` is the trained weight list, ``rates`` the
     dropout rate of each ``Dense`` layer's input (learned ones where they
     ended) and ``rate_curve``, with concrete dropout, those rates after
-    every epoch (None without).
+    every epoch (None without).  ``loss_curve`` is the training loss of
+    every epoch as Keras reports it (dropout on, averaged over the epoch's
+    mini-batches), ``eval_loss_curve`` the training rows' loss at every
+    epoch's end with dropout off (the loss rule's signal).
     """
 
     weights: list[np.ndarray]
     rates: tuple[float, ...]
     rate_curve: list[tuple[float, ...]] | None
     loss_curve: list[float]
+    eval_loss_curve: list[float]
     validation_scores: list[float] | None
     n_iter: int
     engine: str

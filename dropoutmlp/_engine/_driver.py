@@ -34,6 +34,7 @@ from ._programs import (
     MAX_EPOCHS_PER_CALL,
     PROGRAMS,
     ProgramKey,
+    eval_rows,
     padded_rows,
 )
 
@@ -137,7 +138,13 @@ def train(
 
 
 def program_key(
-    spec: NetworkSpec, config: TrainingConfig, engine: str, n_rows, n_val, sparse
+    spec: NetworkSpec,
+    config: TrainingConfig,
+    engine: str,
+    n_rows,
+    n_val,
+    sparse,
+    n_eval,
 ):
     """The :class:`ProgramKey` of a fit on the ``engine`` ("xla" or "graph")."""
     compiled = engine == "xla"
@@ -147,8 +154,7 @@ def program_key(
         activation=spec.activation,
         output_kind=spec.output_kind,
         optimizer=config.optimizer,
-        # Without a rule a compiled program stops on nothing all the same.
-        stopping=config.stopping or ("loss" if compiled else ""),
+        stopping=config.stopping,
         # One batch of every row: a batch of the row bucket, padding masked.
         batch_size=(
             config.batch_size if config.batch_size < n_rows else padded_rows(n_rows)
@@ -164,6 +170,7 @@ def program_key(
         compiled=compiled,
         n_rows=padded_rows(n_rows) if compiled else None,
         n_val=padded_rows(n_val) if compiled and n_val else None,
+        n_eval=padded_rows(n_eval) if compiled else None,
         sparse=sparse,
         concrete=spec.concrete if any(spec.concrete) else (),
     )
@@ -192,7 +199,7 @@ def _padded(a: np.ndarray, n_rows: int | None) -> np.ndarray:
     return np.asarray(a, np.float32)
 
 
-def _data(key: ProgramKey, x, y, w, validation) -> dict:
+def _data(key: ProgramKey, x, y, w, validation, rows) -> dict:
     """The fit's rows as the program takes them (dense and padded, or CSR)."""
     if key.sparse:
         x = sp.csr_matrix(x)
@@ -204,6 +211,10 @@ def _data(key: ProgramKey, x, y, w, validation) -> dict:
     else:
         data = {"x": _padded(x, key.n_rows)}
     data |= {"y": _padded(y, key.n_rows), "w": _padded(w, key.n_rows)}
+    data |= {
+        "eval_rows": _padded(rows, key.n_eval).astype(np.int32),
+        "eval_valid": _padded(np.ones(len(rows), np.float32), key.n_eval),
+    }
     if key.stopping == "validation":
         x_val, y_val = validation
         data |= {
@@ -216,7 +227,11 @@ def _data(key: ProgramKey, x, y, w, validation) -> dict:
 
 def _train_program(engine, spec, config, weights, x, y, w, validation, state):
     n_val = 0 if validation is None else len(validation[1])
-    key = program_key(spec, config, engine, x.shape[0], n_val, sp.issparse(x))
+    seeds = config.seeds()
+    rows = eval_rows(x.shape[0], int(seeds[0]))
+    key = program_key(
+        spec, config, engine, x.shape[0], n_val, sp.issparse(x), len(rows)
+    )
     program = PROGRAMS.get(key)
     params = [np.asarray(v, np.float32) for v in weights]
     if key.concrete:  # the dropout logits, trained with the weights
@@ -232,22 +247,29 @@ def _train_program(engine, spec, config, weights, x, y, w, validation, state):
     slots, step, first_epoch = (
         (fresh(), 0, 0) if state is None else state.continued(config.optimizer, fresh)
     )
+    # The loss rule's best and count carry over from the fit continued, as
+    # MLPClassifier's do; the validation rule starts afresh on its rows.
+    best_loss, count = (
+        (state.best_loss, state.no_improvement_count)
+        if state is not None and config.stopping == "loss"
+        else (np.inf, 0)
+    )
     graph_state = {
         "params": params,
         "slots": [np.asarray(s, np.float32) for s in slots],
         "step": np.int32(step),
         "best": {
-            "score": np.float32(-np.inf),
-            "count": np.int32(0),
+            "score": np.float32(-best_loss),
+            "count": np.int32(count),
             "params": params,
         },
     }
     constants = (
-        _data(key, x, y, w, validation),
+        _data(key, x, y, w, validation, rows),
         _hyperparameters(spec, config, x.shape[0]),
         np.asarray(spec.rates, np.float32),
         np.asarray([np.inf if m is None else m for m in spec.limits], np.float32),
-        config.seeds(),
+        seeds,
         np.int32(x.shape[0]),
     )
     patience = np.int32(config.patience)
@@ -260,7 +282,8 @@ def _train_program(engine, spec, config, weights, x, y, w, validation, state):
     # when it has none yet: the first call also compiles).
     step_seconds = getattr(program, "step_seconds", None)
     chunk = 1 if step_seconds is None else _epochs_in(step_seconds * batches)
-    losses, scores, rate_curve, done = [], [], [], 0
+    losses, eval_losses, scores, rate_curve, done = [], [], [], [], 0
+    stopped = False
     while done < config.epochs:
         size = min(chunk, most, config.epochs - done)
         began = time.perf_counter()
@@ -273,15 +296,17 @@ def _train_program(engine, spec, config, weights, x, y, w, validation, state):
             patience,
         )
         ran = int(epoch) - start
-        chunk_losses, chunk_scores, chunk_rates = curves
+        chunk_losses, chunk_eval_losses, chunk_scores, chunk_rates = curves
         losses += np.asarray(chunk_losses)[:ran].tolist()
+        eval_losses += np.asarray(chunk_eval_losses)[:ran].tolist()
         if key.stopping == "validation":
             scores += np.asarray(chunk_scores)[:ran].tolist()
         if key.concrete:
             rate_curve += [tuple(r) for r in np.asarray(chunk_rates, np.float64)[:ran]]
         done += ran
-        stopped = ran < size  # the stopping rule, or a divergence, ended the fit
-        progress.update(done, losses, scores, last=stopped or done == config.epochs)
+        stopped = int(graph_state["best"]["count"]) > patience  # the rule's end
+        last = stopped or done == config.epochs or not bool(finite)
+        progress.update(done, losses, scores, last=last)
         if not bool(finite):
             raise DivergenceError(first_epoch + done)
         if stopped:
@@ -304,6 +329,7 @@ def _train_program(engine, spec, config, weights, x, y, w, validation, state):
         rates=rates,
         rate_curve=rate_curve if key.concrete else None,
         loss_curve=losses,
+        eval_loss_curve=eval_losses,
         validation_scores=scores if config.early_stopping else None,
         n_iter=done,
         engine=engine,
@@ -312,9 +338,20 @@ def _train_program(engine, spec, config, weights, x, y, w, validation, state):
             slots=[np.asarray(s) for s in graph_state["slots"]],
             step=int(graph_state["step"]),
             epoch=first_epoch + done,
+            **_loss_rule_state(config, graph_state["best"]),
         ),
-        stopped_early=done < config.epochs,
+        stopped_early=stopped,
     )
+
+
+def _loss_rule_state(config: TrainingConfig, best: dict) -> dict:
+    """Where the loss rule stands, for a fit that continues this one."""
+    if config.stopping != "loss":
+        return {}
+    return {
+        "best_loss": -float(best["score"]),
+        "no_improvement_count": int(best["count"]),
+    }
 
 
 def _epochs_in(epoch_seconds: float) -> int:

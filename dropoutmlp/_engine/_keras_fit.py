@@ -24,6 +24,8 @@ from ._config import (
     TrainingResult,
     make_optimizer,
 )
+from ._inference import BLOCK_ROWS
+from ._programs import eval_rows
 
 
 class _SeededBatches(keras.utils.PyDataset):
@@ -64,14 +66,21 @@ class _Watch(keras.callbacks.Callback):
     score, restoring the best weights, or on the training loss.
     """
 
-    def __init__(self, kind, config: TrainingConfig, validation):
+    def __init__(self, spec: NetworkSpec, config: TrainingConfig, validation, train):
         super().__init__()
-        self.kind, self.config, self.validation = kind, config, validation
+        self.spec, self.config, self.validation = spec, config, validation
+        self.train_rows = train  # (x, y, w) of the rows the eval loss reads
         self.losses: list[float] = []
+        self.eval_losses: list[float] = []
         self.scores: list[float] = []
         self.best_score, self.count, self.best_weights = -np.inf, 0, None
         self.diverged = False
         self.stopped = False
+
+    def carry(self, state: OptimizerState | None) -> None:
+        """Continue the loss rule where the fit ``state`` ended left it."""
+        if state is not None and self.config.stopping == "loss":
+            self.best_score, self.count = -state.best_loss, state.no_improvement_count
 
     def on_epoch_end(self, epoch, logs=None):
         loss = float((logs or {}).get("loss", np.nan))
@@ -80,17 +89,18 @@ class _Watch(keras.callbacks.Callback):
         if not (np.isfinite(loss) and all(np.isfinite(v).all() for v in weights)):
             self.diverged = self.model.stop_training = True
             return
+        eval_loss = _eval_loss(self.spec, get_weights(self.model), *self.train_rows)
+        self.eval_losses.append(eval_loss)
         rule = self.config.stopping
-        if not rule:
-            return
         if rule == "validation":
             x_val, y_val = self.validation
             y_pred = self.model(x_val, training=False)
             valid = tf.ones(len(y_val))
-            score = float(_maths.score(self.kind, tf.constant(y_val), y_pred, valid))
+            kind = self.spec.output_kind
+            score = float(_maths.score(kind, tf.constant(y_val), y_pred, valid))
             self.scores.append(score)
         else:
-            score = -loss
+            score = -eval_loss
         tol = self.config.tol
         self.count = 0 if score >= self.best_score + tol else self.count + 1
         if score > self.best_score:
@@ -100,9 +110,32 @@ class _Watch(keras.callbacks.Callback):
         if self.count > self.config.n_iter_no_change:
             self.stopped = self.model.stop_training = True
 
+    def rule_state(self) -> dict:
+        """Where the loss rule stands, for a fit that continues this one."""
+        if self.config.stopping != "loss":
+            return {}
+        return {"best_loss": -self.best_score, "no_improvement_count": self.count}
+
     def on_train_end(self, logs=None):
         if self.best_weights is not None and not self.diverged:
             self.model.set_weights(self.best_weights)
+
+
+def _eval_loss(spec: NetworkSpec, weights, x, y, w) -> float:
+    """The programs' eval loss: rows' mean loss with dropout off, plus L2.
+
+    A sparse ``x`` is made dense ``BLOCK_ROWS`` rows at a time.
+    """
+    params = [tf.constant(v) for v in weights]
+    total = 0.0
+    for start in range(0, len(y), BLOCK_ROWS):
+        block = slice(start, start + BLOCK_ROWS)
+        xb = x[block].toarray() if sp.issparse(x) else x[block]
+        z = _maths.logits(params, tf.constant(xb, tf.float32), spec.activation)
+        losses = _maths.row_losses(spec.output_kind, tf.constant(y[block]), z)
+        total += float(tf.reduce_sum(losses * w[block]))
+    penalty = spec.l2 * sum(float(np.sum(np.square(k))) for k in weights[::2])
+    return total / len(y) + penalty
 
 
 def _kind(optimizer: keras.optimizers.Optimizer) -> str:
@@ -152,8 +185,10 @@ def train(
     if state is not None and len(state.dropout_streams) == len(streams):
         for variable, value in zip(streams, state.dropout_streams, strict=True):
             variable.assign(value)  # the masks go on where the last fit stopped
-    watch = _Watch(spec.output_kind, config, validation)
     shuffle_seed = int(config.seeds()[0])
+    rows = eval_rows(len(y), shuffle_seed)
+    watch = _Watch(spec, config, validation, (x[rows], y[rows], w[rows]))
+    watch.carry(state)
     model.fit(
         _SeededBatches(x, y, w, config.batch_size, shuffle_seed, first_epoch),
         epochs=config.epochs,
@@ -170,6 +205,7 @@ def train(
         rates=spec.rates,
         rate_curve=None,
         loss_curve=losses,
+        eval_loss_curve=watch.eval_losses,
         validation_scores=watch.scores if config.early_stopping else None,
         n_iter=len(losses),
         engine="keras",
@@ -179,6 +215,7 @@ def train(
             step=int(optimizer.iterations.numpy()),
             epoch=first_epoch + len(losses),
             dropout_streams=[v.numpy() for v in streams],
+            **watch.rule_state(),
         ),
         stopped_early=watch.stopped,
     )

@@ -47,6 +47,9 @@ CACHE_SIZE = 16
 CONCRETE_LEARNING_RATE = 0.01
 # Most epochs one call runs (the loss curve buffer's length).
 MAX_EPOCHS_PER_CALL = 256
+# Most training rows the stopping rule's loss is measured on (dropout off)
+# at every epoch's end: all rows up to this, else a fixed sample of this many.
+EVAL_ROWS = 4096
 HYPERPARAMETERS = (
     "learning_rate",
     "momentum",
@@ -70,15 +73,16 @@ class ProgramKey:
     a mask and whose kernel a max-norm, ``concrete`` (empty: none) those whose
     input's dropout rate is learned; ``l2`` and ``nesterov`` whether those
     terms are in the program.  A compiled program has the dropout, max-norm
-    and Nesterov flags on (the values decide); ``n_rows`` and ``n_val`` are
-    then its padded row counts, and None (any) in a graph program.
+    and Nesterov flags on (the values decide); ``n_rows``, ``n_val`` and
+    ``n_eval`` (the rows the stopping rule's loss is measured on) are then
+    its padded row counts, and None (any) in a graph program.
     """
 
     layer_sizes: tuple[int, ...]
     activation: str
     output_kind: str
     optimizer: str
-    stopping: str  # "validation", "loss" or ""
+    stopping: str  # "validation" or "loss"
     batch_size: int
     dropout: tuple[bool, ...]
     constrained: tuple[bool, ...]
@@ -87,6 +91,7 @@ class ProgramKey:
     compiled: bool
     n_rows: int | None = None
     n_val: int | None = None
+    n_eval: int | None = None
     sparse: bool = False
     concrete: tuple[bool, ...] = ()
 
@@ -101,6 +106,18 @@ def padded_rows(n: int) -> int:
         return 8
     e = n.bit_length() - 3
     return -(-n >> e) << e
+
+
+def eval_rows(n_rows: int, seed: int) -> np.ndarray:
+    """The rows the stopping rule's loss is measured on: all, or a fixed sample.
+
+    Up to ``EVAL_ROWS`` rows, every row; beyond, ``EVAL_ROWS`` rows drawn
+    once from ``seed`` (in order), the same at every epoch of the fit.
+    """
+    if n_rows <= EVAL_ROWS:
+        return np.arange(n_rows, dtype=np.int32)
+    rng = np.random.RandomState(seed)
+    return np.sort(rng.choice(n_rows, EVAL_ROWS, replace=False)).astype(np.int32)
 
 
 def _build(key: ProgramKey):
@@ -175,6 +192,47 @@ def _build(key: ProgramKey):
             z = _maths.logits(p[: 2 * n_dense], xb, key.activation, dropout)
             return tf.reduce_sum(_maths.row_losses(key.output_kind, yb, z) * wb) / nb
 
+        def eval_loss(params):
+            """The training rows' loss with dropout off, as Keras' evaluate.
+
+            Measured on the rows ``data["eval_rows"]`` (padding where
+            ``eval_valid`` is 0), plus the L2 penalty: the stopping rule's
+            signal.  Sparse rows are made dense ``bs`` at a time.
+            """
+            idx, valid = data["eval_rows"], data["eval_valid"]
+
+            def total(idx, valid):
+                z = _maths.logits(params[: 2 * n_dense], rows(idx), key.activation)
+                row_loss = _maths.row_losses(key.output_kind, tf.gather(y, idx), z)
+                return tf.reduce_sum(row_loss * tf.gather(w, idx) * valid)
+
+            if key.sparse:
+                pad = tf.zeros([bs], idx.dtype)
+                idx = tf.concat([idx, pad], 0)
+                valid = tf.concat([valid, tf.zeros([bs])], 0)
+                n_chunks = (tf.size(idx) - 1) // bs
+                _, summed = tf.while_loop(
+                    lambda c, _: c < n_chunks,
+                    lambda c, acc: (
+                        c + 1,
+                        acc
+                        + total(
+                            tf.slice(idx, [c * bs], [bs]),
+                            tf.slice(valid, [c * bs], [bs]),
+                        ),
+                    ),
+                    (tf.constant(0), tf.constant(0.0)),
+                )
+            else:
+                summed = total(idx, valid)
+            loss = summed / tf.reduce_sum(valid)
+            if key.l2:
+                kernels = params[: 2 * n_dense : 2]
+                loss += hp["l2"] * tf.add_n(
+                    [tf.reduce_sum(tf.square(k)) for k in kernels]
+                )
+            return loss
+
         def current_rates(params):
             """Each Dense layer's input dropout rate, learned or given."""
             return tf.where(tf.constant(key.concrete), tf.sigmoid(params[-1]), rates)
@@ -238,7 +296,7 @@ def _build(key: ProgramKey):
             return b + 1, params, slots, step + 1, total + loss * nb, order
 
         def epoch_body(epoch, params, slots, step, best, finite, curves):
-            losses, scores, rate_curve = curves
+            losses, eval_losses, scores, rate_curve = curves
             order = _random.epoch_order(n_rows, n, seeds[0], epoch)
             order = tf.concat([order, tf.zeros([bs], tf.int32)], 0)  # slices in range
             _, params, slots, step, total, _ = tf.while_loop(
@@ -249,50 +307,48 @@ def _build(key: ProgramKey):
             loss = total / n_float
             at = [[epoch - start]]
             losses = tf.tensor_scatter_nd_update(losses, at, [loss])
+            clean = eval_loss(params)
+            eval_losses = tf.tensor_scatter_nd_update(eval_losses, at, [clean])
             if learned:
                 rate_curve = tf.tensor_scatter_nd_update(
                     rate_curve, at, [current_rates(params)]
                 )
             finite = _maths.all_finite(loss, params)
-            if key.stopping:
-                if key.stopping == "validation":
-                    z = _maths.logits(
-                        params[: 2 * n_dense], data["x_val"], key.activation
-                    )
-                    score = _maths.score(
-                        key.output_kind,
-                        data["y_val"],
-                        _maths.outputs(key.output_kind, z),
-                        data["valid_val"],
-                    )
-                    scores = tf.tensor_scatter_nd_update(scores, at, [score])
-                else:  # the training loss, as a score to maximise
-                    score = -loss
-                count = tf.where(
-                    score >= best["score"] + hp["tol"], 0, best["count"] + 1
+            if key.stopping == "validation":
+                z = _maths.logits(params[: 2 * n_dense], data["x_val"], key.activation)
+                score = _maths.score(
+                    key.output_kind,
+                    data["y_val"],
+                    _maths.outputs(key.output_kind, z),
+                    data["valid_val"],
                 )
-                better = score > best["score"]
-                best = {
-                    "score": tf.where(better, score, best["score"]),
-                    "count": count,
-                    "params": [
-                        tf.where(better, p, bp)
-                        for p, bp in zip(params, best["params"], strict=True)
-                    ]
-                    if key.stopping == "validation"
-                    else best["params"],
-                }
-            curves = (losses, scores, rate_curve)
+                scores = tf.tensor_scatter_nd_update(scores, at, [score])
+            else:  # the training loss without dropout, as a score
+                score = -clean
+            count = tf.where(score >= best["score"] + hp["tol"], 0, best["count"] + 1)
+            better = score > best["score"]
+            best = {
+                "score": tf.where(better, score, best["score"]),
+                "count": count,
+                "params": [
+                    tf.where(better, p, bp)
+                    for p, bp in zip(params, best["params"], strict=True)
+                ]
+                if key.stopping == "validation"
+                else best["params"],
+            }
+            curves = (losses, eval_losses, scores, rate_curve)
             return epoch + 1, params, slots, step, best, finite, curves
 
         def keep_going(epoch, params, slots, step, best, finite, curves):
-            return tf.logical_and(
-                tf.logical_and(epoch < stop, best["count"] <= patience), finite
-            )
+            # The first epoch always runs, as in MLPClassifier: a warm start
+            # carries the rule's count over, and is stopped after an epoch.
+            patient = tf.logical_or(tf.equal(epoch, start), best["count"] <= patience)
+            return tf.logical_and(tf.logical_and(epoch < stop, patient), finite)
 
         buffer = tf.zeros([MAX_EPOCHS_PER_CALL])
         rate_rows = MAX_EPOCHS_PER_CALL if learned else 0  # only learned rates
-        curves = (buffer, buffer, tf.zeros([rate_rows, n_dense]))
+        curves = (buffer, buffer, buffer, tf.zeros([rate_rows, n_dense]))
         epoch, params, slots, step, best, finite, curves = tf.while_loop(
             keep_going,
             epoch_body,
@@ -408,7 +464,12 @@ def _signature(key: ProgramKey):
         }
     else:
         data = {"x": tf.TensorSpec((rows, n_in), f32)}
-    data |= {"y": tf.TensorSpec((rows, n_out), f32), "w": tf.TensorSpec((rows,), f32)}
+    data |= {
+        "y": tf.TensorSpec((rows, n_out), f32),
+        "w": tf.TensorSpec((rows,), f32),
+        "eval_rows": tf.TensorSpec((key.n_eval,), i32),
+        "eval_valid": tf.TensorSpec((key.n_eval,), f32),
+    }
     if key.stopping == "validation":
         data |= {
             "x_val": tf.TensorSpec((val, n_in), f32),
