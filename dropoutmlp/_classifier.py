@@ -119,8 +119,12 @@ class DropoutMLPClassifier(ClassifierMixin, BaseDropoutMLP):
         ``alpha / (2 * batch_size) * sum(||W||^2)`` over every kernel (a Keras
         ``L2`` regularizer of that factor on each ``Dense`` layer).
 
-    batch_size : int >= 1, default=64
-        Rows per mini-batch (capped at the number of training rows).
+    batch_size : int >= 1 or "auto", default=64
+        Rows per mini-batch, capped at the number of training rows;
+        ``"auto"`` is ``min(200, n_samples)``, as in ``MLPClassifier``.  The
+        default is smaller than ``"auto"``: dropout's noisy steps want more
+        of them per epoch, and on the small data sets of
+        ``benchmarks/defaults.py`` it scored better and fitted faster.
 
     epochs : int >= 1, default=200
         Most passes over the training data (``MLPClassifier``'s
@@ -137,7 +141,7 @@ class DropoutMLPClassifier(ClassifierMixin, BaseDropoutMLP):
         score accuracy on them after every epoch, stop when it has not
         improved by ``tol`` for ``n_iter_no_change`` epochs and restore the
         best weights, as ``MLPClassifier`` does.  Without it, the training
-        loss decides when to stop (see ``tol``).
+        loss with dropout off decides when to stop (see ``tol``).
 
     validation_fraction : float in (0, 1), default=0.1
         Share of the training rows held out for early stopping; it must hold
@@ -146,15 +150,19 @@ class DropoutMLPClassifier(ClassifierMixin, BaseDropoutMLP):
 
     n_iter_no_change : int >= 1 or np.inf, default=10
         Epochs without an improvement of at least ``tol`` before the fit
-        stops.  ``np.inf`` never stops: every epoch runs.
+        stops (see ``tol``).  ``np.inf`` never stops: every epoch runs.
 
     tol : float >= 0, default=1e-4
         Smallest improvement that counts, as in ``MLPClassifier``: of the
-        validation accuracy with ``early_stopping``, else of the training
-        loss (``loss_curve_``).  When ``epochs`` run out before the rule
-        stops the fit, a ``ConvergenceWarning`` says so (not with
-        ``n_iter_no_change=np.inf``).  This keeps the out-of-the-box accuracy
-        at least ``MLPClassifier()``'s (``benchmarks/defaults.py``).
+        validation accuracy with ``early_stopping``; else of the training
+        loss measured with dropout off at each epoch's end
+        (``eval_loss_curve_``), not of the running dropout loss
+        (``loss_curve_``), whose mask noise stops small fits too early (see
+        the user guide).  As in ``MLPClassifier``, the rule's best loss and
+        its count of epochs without improvement carry over ``warm_start``
+        fits and ``partial_fit`` calls.  When ``epochs`` run out before the
+        rule stops the fit, a ``ConvergenceWarning`` says so (not with
+        ``n_iter_no_change=np.inf``).
 
     class_weight : dict, "balanced" or None, default=None
         Weights of the classes in the loss, as in scikit-learn; multiplied
@@ -203,12 +211,21 @@ class DropoutMLPClassifier(ClassifierMixin, BaseDropoutMLP):
     dropout_curve_ : list of tuple of float or None
         With concrete dropout, the rates ``(input_dropout_, *dropout_)`` after
         every epoch (growing like ``loss_curve_``); None without.
-    loss_curve_ : list of float
-        Training loss (with the L2 penalty) of every epoch, as Keras' history
-        reports it.
-    best_loss_ : float or None
-        Smallest value of ``loss_curve_``; None with early stopping, as in
+    loss_ : float
+        Training loss of the last epoch (``loss_curve_[-1]``), as in
         ``MLPClassifier``.
+    loss_curve_ : list of float
+        Training loss (with the L2 penalty) of every epoch, dropout on,
+        averaged over the epoch's mini-batches, as Keras' history reports it.
+    eval_loss_curve_ : list of float
+        Loss of the training rows (a fixed sample of 4,096 of them on larger
+        data) at the end of every epoch with dropout off, plus the L2
+        penalty: what ``model_.evaluate`` would report then, and the signal
+        of the stopping rule (see ``tol``).  Grows like ``loss_curve_``.
+    best_loss_ : float or None
+        The stopping rule's best loss: the smallest value of
+        ``eval_loss_curve_`` (over ``warm_start`` fits too); None with early
+        stopping, as in ``MLPClassifier``.
     n_iter_ : int
         Epochs run by the last ``fit`` or ``partial_fit`` call, as in
         ``MLPClassifier`` (``loss_curve_`` and ``validation_scores_`` keep
@@ -219,7 +236,8 @@ class DropoutMLPClassifier(ClassifierMixin, BaseDropoutMLP):
         Best validation score of the last fit (the restored weights' score).
     engine_ : {"xla", "graph", "keras"}
         Which training program ran the last fit: the XLA-compiled program
-        (fits of at least 2,000 optimizer steps), the TensorFlow graph program
+        (fits of at least 2,000 optimizer steps or 100,000 row visits,
+        ``epochs`` times the rows), the TensorFlow graph program
         (shorter fits, sparse input) or ``keras.Model.fit`` (callbacks, other
         optimizers); see the user guide.
     callbacks_ : list of keras.callbacks.Callback
@@ -234,17 +252,19 @@ class DropoutMLPClassifier(ClassifierMixin, BaseDropoutMLP):
     Notes
     -----
     The defaults (one hidden layer of 100 ReLU units, dropout 0.2 after it,
-    max-norm 3, Adam at 0.001, batch 64, 200 epochs) are ``MLPClassifier``'s
-    architecture and optimizer with the article's recommended dropout and
-    max-norm.  On standardised breast_cancer, wine and digits their 5-fold CV
-    accuracy at least matches ``MLPClassifier()``'s (see
-    ``benchmarks/defaults.py``).  Like every neural network, it expects
-    standardised inputs: put a ``StandardScaler`` before it.
+    max-norm 3, Adam at 0.001, batches of 64, at most 200 epochs,
+    ``MLPClassifier``'s stopping rule) are ``MLPClassifier``'s architecture,
+    optimizer and schedule with the article's recommended dropout and
+    max-norm.  ``benchmarks/defaults.py`` compares them with
+    ``MLPClassifier()`` on a suite of classification and regression data
+    sets (score, epochs run, fit time).  Like every neural network, it
+    expects standardised inputs: put a ``StandardScaler`` before it.
 
     A fitted estimator pickles, ``joblib.dump``-s and ``skops.io.dump``-s:
-    its state holds the network in Keras' own formats (``model.to_json()``
-    and the weight arrays) and the optimizer state as arrays, never a live
-    Keras model or optimizer.  ``skops.io.load(file, trusted=[...])`` must trust
+    its state holds the network as plain values (its description as a
+    dict, the weight arrays), the optimizer as its serialized Keras config
+    and its state as arrays, never a live Keras model or optimizer.
+    ``skops.io.load(file, trusted=[...])`` must trust
     exactly ``"dropoutmlp._classifier.DropoutMLPClassifier"``, plus the type of any
     Keras object given as a parameter (an initializer instance, a callback,
     an optimizer class), which ``skops.io.get_untrusted_types`` lists; an

@@ -103,8 +103,12 @@ class DropoutMLPRegressor(RegressorMixin, BaseDropoutMLP):
         L2 penalty, as in ``MLPRegressor``: each mini-batch's mean loss gets
         ``alpha / (2 * batch_size) * sum(||W||^2)`` over every kernel.
 
-    batch_size : int >= 1, default=64
-        Rows per mini-batch (capped at the number of training rows).
+    batch_size : int >= 1 or "auto", default=64
+        Rows per mini-batch, capped at the number of training rows;
+        ``"auto"`` is ``min(200, n_samples)``, as in ``MLPRegressor``.  The
+        default is smaller than ``"auto"``: dropout's noisy steps want more
+        of them per epoch, and on the small data sets of
+        ``benchmarks/defaults.py`` it scored better and fitted faster.
 
     epochs : int >= 1, default=200
         Most passes over the training data (``MLPClassifier``'s
@@ -122,8 +126,8 @@ class DropoutMLPRegressor(RegressorMixin, BaseDropoutMLP):
         :math:`R^2` on them after every epoch (averaged uniformly over the
         targets, as ``score`` does), stop when it has not improved by ``tol``
         for ``n_iter_no_change`` epochs and restore the best weights, as
-        ``MLPRegressor`` does.  Without it, the training loss decides when to
-        stop (see ``tol``).
+        ``MLPRegressor`` does.  Without it, the training loss with dropout
+        off decides when to stop (see ``tol``).
 
     validation_fraction : float in (0, 1), default=0.1
         Share of the training rows held out for early stopping; it must hold
@@ -131,17 +135,19 @@ class DropoutMLPRegressor(RegressorMixin, BaseDropoutMLP):
 
     n_iter_no_change : int >= 1 or np.inf, default=10
         Epochs without an improvement of at least ``tol`` before the fit
-        stops.  ``np.inf`` never stops: every epoch runs.
+        stops (see ``tol``).  ``np.inf`` never stops: every epoch runs.
 
     tol : float >= 0, default=1e-4
         Smallest improvement that counts, as in ``MLPRegressor``: of the
-        validation :math:`R^2` with ``early_stopping``, else of the training
-        loss (``loss_curve_``).  When ``epochs`` run out before the rule
-        stops the fit, a ``ConvergenceWarning`` says so (not with
-        ``n_iter_no_change=np.inf``).  Dropout makes the training loss noisy
-        and it can stall on a plateau before improving again: when the fit
-        stops too soon, raise ``n_iter_no_change`` (e.g. 30) or
-        ``learning_rate``.
+        validation :math:`R^2` with ``early_stopping``; else of the training
+        loss measured with dropout off at each epoch's end
+        (``eval_loss_curve_``), not of the running dropout loss
+        (``loss_curve_``), whose mask noise stops small fits too early (see
+        the user guide).  As in ``MLPRegressor``, the rule's best loss and
+        its count of epochs without improvement carry over ``warm_start``
+        fits and ``partial_fit`` calls.  When ``epochs`` run out before the
+        rule stops the fit, a ``ConvergenceWarning`` says so (not with
+        ``n_iter_no_change=np.inf``).
 
     standardize_target : bool, default=True
         Train on the targets standardised to zero mean and unit variance (each
@@ -206,12 +212,22 @@ class DropoutMLPRegressor(RegressorMixin, BaseDropoutMLP):
     dropout_curve_ : list of tuple of float or None
         With concrete dropout, the rates ``(input_dropout_, *dropout_)`` after
         every epoch (growing like ``loss_curve_``); None without.
+    loss_ : float
+        Training loss of the last epoch (``loss_curve_[-1]``), as in
+        ``MLPRegressor``.
     loss_curve_ : list of float
-        Training loss (with the L2 penalty) of every epoch, on the
-        standardised scale when ``standardize_target=True``.
+        Training loss (with the L2 penalty) of every epoch, dropout on,
+        averaged over the epoch's mini-batches, on the standardised scale
+        when ``standardize_target=True``.
+    eval_loss_curve_ : list of float
+        Loss of the training rows (a fixed sample of 4,096 of them on larger
+        data) at the end of every epoch with dropout off, plus the L2
+        penalty, on the scale of ``loss_curve_``: the signal of the stopping
+        rule (see ``tol``).  Grows like ``loss_curve_``.
     best_loss_ : float or None
-        Smallest value of ``loss_curve_``; None with early stopping, as in
-        ``MLPClassifier``.
+        The stopping rule's best loss: the smallest value of
+        ``eval_loss_curve_`` (over ``warm_start`` fits too); None with early
+        stopping, as in ``MLPRegressor``.
     n_iter_ : int
         Epochs run by the last ``fit`` or ``partial_fit`` call, as in
         ``MLPClassifier`` (``loss_curve_`` and ``validation_scores_`` keep
@@ -222,7 +238,8 @@ class DropoutMLPRegressor(RegressorMixin, BaseDropoutMLP):
         Best validation score of the last fit (the restored weights' score).
     engine_ : {"xla", "graph", "keras"}
         Which training program ran the last fit: the XLA-compiled program
-        (fits of at least 2,000 optimizer steps), the TensorFlow graph program
+        (fits of at least 2,000 optimizer steps or 100,000 row visits,
+        ``epochs`` times the rows), the TensorFlow graph program
         (shorter fits, sparse input) or ``keras.Model.fit`` (callbacks, other
         optimizers); see the user guide.
     callbacks_ : list of keras.callbacks.Callback
@@ -251,9 +268,10 @@ class DropoutMLPRegressor(RegressorMixin, BaseDropoutMLP):
     a ``StandardScaler`` before it.
 
     A fitted estimator pickles, ``joblib.dump``-s and ``skops.io.dump``-s:
-    its state holds the network in Keras' own formats (``model.to_json()``
-    and the weight arrays) and the optimizer state as arrays, never a live
-    Keras model or optimizer.  ``skops.io.load(file, trusted=[...])`` must trust
+    its state holds the network as plain values (its description as a
+    dict, the weight arrays), the optimizer as its serialized Keras config
+    and its state as arrays, never a live Keras model or optimizer.
+    ``skops.io.load(file, trusted=[...])`` must trust
     exactly ``"dropoutmlp._regressor.DropoutMLPRegressor"``, plus the type of any
     Keras object given as a parameter (an initializer instance, a callback,
     an optimizer class), which ``skops.io.get_untrusted_types`` lists; an

@@ -38,9 +38,23 @@ def sonar(sonar_path):
 @pytest.fixture(params=["xla", "graph"])
 def engine(request, monkeypatch):
     """Every fit of the test on the compiled (XLA) or on the graph program."""
+    use_engine = _engine_setter(monkeypatch)
+    use_engine(request.param)
+    return request.param
+
+
+@pytest.fixture
+def use_engine(monkeypatch):
+    """``use_engine(name)`` sends the test's program fits to "xla" or "graph"."""
+    return _engine_setter(monkeypatch)
+
+
+def _engine_setter(monkeypatch):
     from dropoutmlp._engine import _driver
 
-    monkeypatch.setattr(
-        _driver, "XLA_MIN_STEPS", 0 if request.param == "xla" else 10**9
-    )
-    return request.param
+    def use(name: str) -> None:
+        never = 10**12
+        monkeypatch.setattr(_driver, "XLA_MIN_STEPS", 0 if name == "xla" else never)
+        monkeypatch.setattr(_driver, "XLA_MIN_ROWS", 0 if name == "xla" else never)
+
+    return use

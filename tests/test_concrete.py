@@ -253,15 +253,13 @@ def test_fixed_rates_have_no_curve(data):
     np.testing.assert_array_equal(clf.dropout_, [0.25])
 
 
-def test_graph_and_compiled_programs_learn_alike(data, monkeypatch):
+def test_graph_and_compiled_programs_learn_alike(data, use_engine):
     """Different mask streams, the same learning: over seeds, the rates the
     two programs learn agree within their seed-to-seed spread."""
-    from dropoutmlp._engine import _driver
-
     X, y = data
     learned = {}
-    for engine, steps in (("xla", 0), ("graph", 10**9)):
-        monkeypatch.setattr(_driver, "XLA_MIN_STEPS", steps)
+    for engine in ("xla", "graph"):
+        use_engine(engine)
         fits = [
             _learned(X, y, input_dropout="concrete", random_state=seed)
             for seed in range(4)

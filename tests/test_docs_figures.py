@@ -147,9 +147,10 @@ def test_docs_state_the_engines_constants_as_the_code_has_them():
     from dropoutmlp._engine import _driver, _inference
 
     steps = f"{_driver.XLA_MIN_STEPS:,} optimizer steps"
+    visits = f"{_driver.XLA_MIN_ROWS:,} row visits"
     guide = " ".join((ROOT / "docs" / "user_guide.rst").read_text().split())
-    assert steps in guide
+    assert steps in guide and visits in guide
     assert f"{_inference.BLOCK_ROWS:,} rows" in guide
     for module in ("_classifier.py", "_regressor.py"):
         text = " ".join((ROOT / "dropoutmlp" / module).read_text().split())
-        assert steps in text, module
+        assert steps in text and visits in text, module

@@ -385,8 +385,8 @@ def test_a_new_structure_gets_a_new_program(monkeypatch):
     assert PROGRAMS.traces() == 5
 
 
-def test_graph_program_flags_dropout_structurally(monkeypatch):
-    monkeypatch.setattr(_driver, "XLA_MIN_STEPS", 10**9)
+def test_graph_program_flags_dropout_structurally(use_engine):
+    use_engine("graph")
     PROGRAMS.clear()
     X, y = make_classification(60, 7, random_state=4)
     est = DropoutMLPClassifier(

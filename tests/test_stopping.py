@@ -19,18 +19,16 @@ from sklearn.neural_network import MLPClassifier
 from sklearn.preprocessing import StandardScaler
 
 from dropoutmlp import DropoutMLPClassifier, DropoutMLPRegressor, NetworkSpec, _engine
-from dropoutmlp._engine import _driver, _programs
+from dropoutmlp._engine import _programs
 from dropoutmlp._network import initial_weights
 
 ENGINES = ("xla", "graph", "keras")
 
 
 @pytest.fixture(params=ENGINES)
-def engine_name(request, monkeypatch):
+def engine_name(request, use_engine):
     """Each engine in turn: the compiled program, the graph one, Model.fit."""
-    monkeypatch.setattr(
-        _driver, "XLA_MIN_STEPS", 0 if request.param == "xla" else 10**9
-    )
+    use_engine(request.param)
     return request.param
 
 
@@ -112,9 +110,9 @@ def test_eval_loss_reads_a_fixed_sample_of_large_data(engine_name, data, monkeyp
     np.testing.assert_allclose(result.eval_loss_curve[-1], expected, rtol=1e-5)
 
 
-def test_sparse_rows_give_the_eval_loss_of_their_dense_copy(data, monkeypatch):
+def test_sparse_rows_give_the_eval_loss_of_their_dense_copy(data, use_engine):
     X, y, w = data
-    monkeypatch.setattr(_driver, "XLA_MIN_STEPS", 10**9)
+    use_engine("graph")
     spec, config = _spec(), _config("graph")
     dense = _train(spec, config, X, y, w)
     sparse = _train(spec, config, sp.csr_matrix(X), y, w)
@@ -196,3 +194,22 @@ def test_batch_size_auto_is_min_200_n_samples(Estimator):
         assert not np.array_equal(auto.coefs_[0], other.coefs_[0])
     with pytest.raises(ValueError, match="batch_size"):
         Estimator(batch_size="big").fit(X, y)
+
+
+@pytest.mark.parametrize("Estimator", [DropoutMLPClassifier, DropoutMLPRegressor])
+def test_docstrings_give_the_eval_sample_size_the_engine_uses(Estimator):
+    assert f"a fixed sample of {_programs.EVAL_ROWS:,}" in Estimator.__doc__
+
+
+@pytest.mark.parametrize("engine", ["xla", "graph"])
+def test_concrete_dropout_fits_stop_on_the_same_rule(engine, use_engine):
+    # Learned rates change the masks' noise as they move; the rule's signal,
+    # the loss with dropout off, does not carry it.
+    use_engine(engine)
+    X, y = make_classification(80, 6, random_state=0)
+    est = DropoutMLPClassifier(
+        (16,), dropout="concrete", tol=1e-3, epochs=300, random_state=0
+    ).fit(X, y)
+    assert est.engine_ == engine and est.n_iter_ < 300
+    assert _stops_at(est.eval_loss_curve_, est.tol, 10) == est.n_iter_
+    assert est.best_loss_ == min(est.eval_loss_curve_)

@@ -134,8 +134,10 @@ def _eval_loss(spec: NetworkSpec, weights, x, y, w) -> float:
         z = _maths.logits(params, tf.constant(xb, tf.float32), spec.activation)
         losses = _maths.row_losses(spec.output_kind, tf.constant(y[block]), z)
         total += float(tf.reduce_sum(losses * w[block]))
-    penalty = spec.l2 * sum(float(np.sum(np.square(k))) for k in weights[::2])
-    return total / len(y) + penalty
+    penalty = spec.l2 * sum(
+        np.sum(np.square(k, dtype=np.float64)) for k in weights[::2]
+    )
+    return float(total / len(y) + penalty)
 
 
 def _kind(optimizer: keras.optimizers.Optimizer) -> str:
