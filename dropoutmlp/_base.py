@@ -32,6 +32,7 @@ from sklearn.utils.validation import (
 from . import _engine
 from ._network import (
     CONCRETE_INITIAL_RATE,
+    KERAS_TO_SKLEARN,
     SKLEARN_ACTIVATIONS,
     NetworkSpec,
     build_mlp,
@@ -603,6 +604,12 @@ class BaseDropoutMLP(BaseEstimator):
             self.eval_loss_curve_ = list(result.eval_loss_curve)
             self.validation_scores_ = result.validation_scores
         self.n_iter_ = result.n_iter
+        # As MLPClassifier: the network's shape and output, its names.
+        self.n_layers_ = len(spec.layer_sizes)
+        self.n_outputs_ = spec.n_outputs
+        self.out_activation_ = KERAS_TO_SKLEARN.get(
+            spec.output_activation, spec.output_activation
+        )
         # As MLPClassifier: the fitted weights, which predictions read.
         self.coefs_ = [k.astype(np.float64) for k in result.weights[::2]]
         self.intercepts_ = [b.astype(np.float64) for b in result.weights[1::2]]

@@ -226,6 +226,15 @@ class DropoutMLPClassifier(ClassifierMixin, BaseDropoutMLP):
         The stopping rule's best loss: the smallest value of
         ``eval_loss_curve_`` (over ``warm_start`` fits too); None with early
         stopping, as in ``MLPClassifier``.
+    n_layers_ : int
+        Number of layers, the input and output layers included, as in
+        ``MLPClassifier``.
+    n_outputs_ : int
+        Number of output units: 1 for binary targets, one per class or
+        label otherwise.
+    out_activation_ : str
+        The output activation, by scikit-learn's name: ``"logistic"``
+        (binary and multilabel targets) or ``"softmax"`` (multiclass).
     n_iter_ : int
         Epochs run by the last ``fit`` or ``partial_fit`` call, as in
         ``MLPClassifier`` (``loss_curve_`` and ``validation_scores_`` keep

@@ -21,6 +21,9 @@ SKLEARN_ACTIVATIONS = {"logistic": "sigmoid", "identity": "linear"}
 # Where a learned (concrete) dropout rate starts (Gal et al., 2017).
 CONCRETE_INITIAL_RATE = 0.1
 
+# Keras' activation names mapped to scikit-learn's (out_activation_).
+KERAS_TO_SKLEARN = {v: k for k, v in SKLEARN_ACTIVATIONS.items()}
+
 # Output kinds: the final activation and the loss that goes with it.
 OUTPUT_KINDS = {
     "binary": ("sigmoid", "binary_crossentropy"),

@@ -228,6 +228,11 @@ class DropoutMLPRegressor(RegressorMixin, BaseDropoutMLP):
         The stopping rule's best loss: the smallest value of
         ``eval_loss_curve_`` (over ``warm_start`` fits too); None with early
         stopping, as in ``MLPRegressor``.
+    n_layers_ : int
+        Number of layers, the input and output layers included, as in
+        ``MLPRegressor``.
+    out_activation_ : str
+        The output activation, by scikit-learn's name: ``"identity"``.
     n_iter_ : int
         Epochs run by the last ``fit`` or ``partial_fit`` call, as in
         ``MLPClassifier`` (``loss_curve_`` and ``validation_scores_`` keep
@@ -433,7 +438,6 @@ class DropoutMLPRegressor(RegressorMixin, BaseDropoutMLP):
             )
         if not continues:
             self._y_ndim = y.ndim
-            self.n_outputs_ = Y.shape[1]
             self.target_mean_, self.target_scale_ = mean, scale
         return Y, "regression", sample_weight
 

@@ -596,3 +596,33 @@ def test_minimum_input_sample_size():
     # 'validation_fraction' or the size of your dataset."
     with pytest.raises(ValueError, match="validation_fraction.*Increase"):
         model.fit(X, y)
+
+
+@pytest.mark.parametrize(
+    "target", ["binary", "multiclass", "multilabel", "regression", "multioutput"]
+)
+def test_shape_attributes_mean_what_mlps_do(target):
+    from sklearn.neural_network import MLPClassifier, MLPRegressor
+
+    rng = np.random.RandomState(0)
+    X = rng.randn(40, 3)
+    y = {
+        "binary": rng.randint(2, size=40),
+        "multiclass": rng.randint(3, size=40),
+        "multilabel": rng.randint(2, size=(40, 4)),
+        "regression": rng.randn(40),
+        "multioutput": rng.randn(40, 2),
+    }[target]
+    regression = target in ("regression", "multioutput")
+    ours, theirs = (
+        (DropoutMLPRegressor, MLPRegressor)
+        if regression
+        else (DropoutMLPClassifier, MLPClassifier)
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        est = ours(hidden_layer_sizes=(5, 4), epochs=1, random_state=0).fit(X, y)
+        mlp = theirs(hidden_layer_sizes=(5, 4), max_iter=1, random_state=0)
+        mlp.fit(X, y)
+    for name in ("n_layers_", "n_outputs_", "out_activation_"):
+        assert getattr(est, name) == getattr(mlp, name), name
