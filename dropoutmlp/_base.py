@@ -30,6 +30,7 @@ from sklearn.utils.validation import (
 )
 
 from . import _engine
+from ._compat import detach_callback
 from ._network import (
     CONCRETE_INITIAL_RATE,
     KERAS_TO_SKLEARN,
@@ -544,7 +545,7 @@ class BaseDropoutMLP(BaseEstimator):
                     vars(self).pop(name, None)
             raise
         for callback in config.callbacks:  # detached: they pickle without the model
-            keras.callbacks.Callback.set_model(callback, None)
+            detach_callback(callback)
         self.callbacks_ = list(config.callbacks)
         # model_ compiles with this instance; a pickle keeps its Keras config.
         self._fit_optimizer = optimizer_instance

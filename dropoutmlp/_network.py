@@ -15,6 +15,10 @@ from dataclasses import dataclass
 import keras
 import numpy as np
 
+from ._compat import check_keras_backend
+
+check_keras_backend()  # before any model is built: the engine is TensorFlow
+
 # scikit-learn's activation names mapped to Keras' names.
 SKLEARN_ACTIVATIONS = {"logistic": "sigmoid", "identity": "linear"}
 

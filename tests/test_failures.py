@@ -223,3 +223,14 @@ def test_validation_split_needs_a_row_per_class(no_training):
     est = DropoutMLPClassifier(**SMALL, early_stopping=True, validation_fraction=0.05)
     with pytest.raises(ValueError, match="validation_fraction.*4 classes"):
         est.fit(X, y)
+
+
+def test_another_keras_backend_is_refused_naming_keras_backend(monkeypatch):
+    import keras
+
+    from dropoutmlp._compat import check_keras_backend
+
+    check_keras_backend()  # the suite runs on TensorFlow
+    monkeypatch.setattr(keras.backend, "backend", lambda: "jax")
+    with pytest.raises(ImportError, match="KERAS_BACKEND=tensorflow"):
+        check_keras_backend()

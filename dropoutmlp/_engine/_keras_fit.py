@@ -15,6 +15,7 @@ import numpy as np
 import scipy.sparse as sp
 import tensorflow as tf
 
+from .._compat import dropout_seed_states, optimizer_slots
 from .._network import NetworkSpec, build_mlp, get_weights, set_weights
 from . import _maths, _random
 from ._config import (
@@ -144,15 +145,6 @@ def _kind(optimizer: keras.optimizers.Optimizer) -> str:
     return f"keras:{type(optimizer).__name__}"
 
 
-def _slots(optimizer: keras.optimizers.Optimizer) -> list:
-    """The optimizer's variables but its iteration count and learning rate."""
-    return [
-        v
-        for v in optimizer.variables
-        if v is not optimizer.iterations and v.name != "learning_rate"
-    ]
-
-
 def train(
     spec: NetworkSpec,
     config: TrainingConfig,
@@ -172,18 +164,14 @@ def train(
     optimizer = model.optimizer
     optimizer.build(model.trainable_variables)
     kind = _kind(optimizer)
-    fresh = lambda: [v.numpy() for v in _slots(optimizer)]  # noqa: E731
+    fresh = lambda: [v.numpy() for v in optimizer_slots(optimizer)]  # noqa: E731
     slots, step, first_epoch = (
         (fresh(), 0, 0) if state is None else state.continued(kind, fresh)
     )
-    for variable, value in zip(_slots(optimizer), slots, strict=True):
+    for variable, value in zip(optimizer_slots(optimizer), slots, strict=True):
         variable.assign(value)
     optimizer.iterations.assign(step)
-    streams = [
-        layer.seed_generator.state
-        for layer in model.layers
-        if isinstance(layer, keras.layers.Dropout)
-    ]
+    streams = dropout_seed_states(model)
     if state is not None and len(state.dropout_streams) == len(streams):
         for variable, value in zip(streams, state.dropout_streams, strict=True):
             variable.assign(value)  # the masks go on where the last fit stopped
@@ -213,7 +201,7 @@ def train(
         engine="keras",
         state=OptimizerState(
             optimizer=kind,
-            slots=[v.numpy() for v in _slots(optimizer)],
+            slots=[v.numpy() for v in optimizer_slots(optimizer)],
             step=int(optimizer.iterations.numpy()),
             epoch=first_epoch + len(losses),
             dropout_streams=[v.numpy() for v in streams],

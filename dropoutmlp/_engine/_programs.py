@@ -36,8 +36,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import tensorflow as tf
-from tensorflow.core.protobuf import rewriter_config_pb2
 
+from .._compat import graph_placeholder, program_session, quiet_retracing
 from .._network import weight_shapes
 from . import _maths, _random
 from ._config import N_SLOTS
@@ -373,41 +373,20 @@ def _build(key: ProgramKey):
 class SessionProgram:
     """A training program in a TensorFlow session of its own.
 
-    The session owns its devices, without touching TensorFlow's process-wide
-    state: XLA's compiled executable and the graph's kernels, which live in
-    the session's devices, are freed when the session closes (when the cache
-    evicts the program; ``benchmarks/memory.py`` measures what stays behind),
-    and its steps are scheduled on one inter-op thread of its own (the loop
-    is serial).  The arithmetic runs on TensorFlow's process-wide intra-op
-    pool: a session's own ``intra_op_parallelism_threads`` does not size it
-    once TensorFlow has started (measured: 1 and the default gave the same
-    times), so the thread count is the process's to set
-    (``TF_NUM_INTRAOP_THREADS``, see the scaling guide).  Calls take and
-    return NumPy values.
+    The program's graph is traced once, with placeholders for its inputs,
+    into a session of its own (:func:`~dropoutmlp._compat.program_session`):
+    closing it, when the cache evicts the program, frees what the program
+    holds, and nothing process-wide changes (the design note in the docs
+    has the measurements).  Calls take and return NumPy values.
     """
 
     def __init__(self, key: ProgramKey, function):
         self._graph = tf.Graph()
         with self._graph.as_default():
-            inputs = tf.nest.map_structure(
-                lambda spec: tf.compat.v1.placeholder(spec.dtype, spec.shape),
-                _signature(key),
-            )
+            inputs = tf.nest.map_structure(graph_placeholder, _signature(key))
             self._outputs = function(*inputs)
         self._inputs = tf.nest.flatten(inputs)
-        config = tf.compat.v1.ConfigProto(
-            inter_op_parallelism_threads=1, use_per_session_threads=True
-        )
-        # Grappler in one pass, not two, and without its layout and memory
-        # optimizers, which change nothing in these graphs on a CPU (their
-        # node counts stay the same) and took a fifth of its time: the fits
-        # compared came out identical to the bit, and a new graph program's
-        # first fit about a tenth faster (compiled programs: no difference).
-        rewrites = config.graph_options.rewrite_options
-        rewrites.meta_optimizer_iterations = rewriter_config_pb2.RewriterConfig.ONE
-        rewrites.layout_optimizer = rewriter_config_pb2.RewriterConfig.OFF
-        rewrites.memory_optimization = rewriter_config_pb2.RewriterConfig.NO_MEM_OPT
-        self._session = tf.compat.v1.Session(graph=self._graph, config=config)
+        self._session = program_session(self._graph)
 
     def __call__(self, *args):
         values = [np.asarray(value) for value in tf.nest.flatten(args)]
@@ -504,11 +483,7 @@ class ProgramCache:
         program = self._programs.pop(key, None)
         if program is None:
             program = self.factory(key)
-            # Each program traces once (its input_signature fixes the shapes),
-            # but TensorFlow counts traces per code object across all the
-            # cache's programs and would warn of "excessive retracing" after a
-            # few architectures.  Silence that for these functions only.
-            program._omit_frequent_tracing_warning = True
+            quiet_retracing(program)
         self._programs[key] = program
         while len(self._programs) > self.maxsize:
             _close(self._programs.popitem(last=False)[1])
