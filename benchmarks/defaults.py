@@ -43,12 +43,11 @@ from __future__ import annotations
 
 import argparse
 import csv
-import math
 import time
 
 import numpy as np
 from _common import mean_std, parse_params, print_table, quiet_tensorflow
-from suite import NAMES, REGRESSION, print_skipped, select
+from suite import REGRESSION, add_suite_arguments, fmt_diff, print_skipped, select
 
 # The targets: the largest gap below MLP on any data set, by task.
 MAX_GAP = {"classification": 0.01, "regression": 0.02}
@@ -64,28 +63,13 @@ def fmt_scores(task: str, scores) -> str:
     return mean_std(scores)
 
 
-def fmt_diff(task: str, diff: float) -> str:
-    if not math.isfinite(diff):
-        return "failed"
-    return f"{diff:+.3f}" if task == REGRESSION else f"{100 * diff:+.2f}"
-
-
 def verdict(ok: bool) -> str:
     return "met" if ok else "NOT met"
 
 
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument(
-        "--datasets",
-        nargs="+",
-        default=None,
-        choices=NAMES,
-        metavar="NAME",
-        help="a subset of the suite (default: all of it): " + " ".join(NAMES),
-    )
-    parser.add_argument("--folds", type=int, default=5)
-    parser.add_argument("--seed", type=int, default=0, help="CV and model seed")
+    add_suite_arguments(parser)
     parser.add_argument(
         "--params",
         nargs="*",
@@ -118,7 +102,7 @@ def main(argv=None) -> None:
 
     quiet_tensorflow()
     from _common import describe_machine, load_sonar
-    from sklearn.model_selection import KFold, StratifiedKFold, cross_validate
+    from sklearn.model_selection import cross_validate
     from sklearn.neural_network import MLPClassifier, MLPRegressor
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import StandardScaler
@@ -159,11 +143,7 @@ def main(argv=None) -> None:
     for dataset in datasets:
         X, y = dataset.load()
         task = dataset.task
-        cv = (
-            StratifiedKFold(args.folds, shuffle=True, random_state=seed)
-            if dataset.classification
-            else KFold(args.folds, shuffle=True, random_state=seed)
-        )
+        cv = dataset.folds(args.folds, seed)
         for label, pair in estimators.items():
             res = cross_validate(
                 make_pipeline(StandardScaler(), pair[task]),

@@ -51,7 +51,7 @@ import math
 
 import numpy as np
 from _common import print_table, quiet_tensorflow
-from suite import NAMES, REGRESSION, print_skipped, select
+from suite import REGRESSION, add_suite_arguments, fmt_diff, print_skipped, select
 
 SIGNALS = ("loss", "eval", "ema", "window", "eval_ema", "eval_window", "all")
 # A signal's stop is a loss against all epochs past this gap, by task.
@@ -153,23 +153,10 @@ def fmt(task: str, score: float) -> str:
     return f"{score:.3f}" if task == REGRESSION else f"{100 * score:.2f}"
 
 
-def fmt_diff(task: str, diff: float) -> str:
-    return f"{diff:+.3f}" if task == REGRESSION else f"{100 * diff:+.2f}"
-
-
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument(
-        "--datasets",
-        nargs="+",
-        default=None,
-        choices=NAMES,
-        metavar="NAME",
-        help="a subset of the suite (default: all of it): " + " ".join(NAMES),
-    )
-    parser.add_argument("--folds", type=int, default=5)
+    add_suite_arguments(parser)
     parser.add_argument("--epochs", type=int, default=200, help="fit calls per fold")
-    parser.add_argument("--seed", type=int, default=0, help="CV and model seed")
     parser.add_argument(
         "--smoothing", type=float, default=0.9, help="of the ema signals"
     )
@@ -183,7 +170,7 @@ def main(argv=None) -> None:
 
     quiet_tensorflow()
     from _common import describe_machine
-    from sklearn.model_selection import KFold, StratifiedKFold, cross_validate
+    from sklearn.model_selection import cross_validate
     from sklearn.neural_network import MLPClassifier, MLPRegressor
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import StandardScaler
@@ -220,11 +207,7 @@ def main(argv=None) -> None:
     for dataset in datasets:
         X, y = dataset.load()
         task = dataset.task
-        cv = (
-            StratifiedKFold(args.folds, shuffle=True, random_state=seed)
-            if dataset.classification
-            else KFold(args.folds, shuffle=True, random_state=seed)
-        )
+        cv = dataset.folds(args.folds, seed)
         at_stop = {s: [] for s in SIGNALS}  # (score, epochs) per fold
         for train, test in cv.split(X, y):
             scaler = StandardScaler().fit(X[train])

@@ -66,6 +66,13 @@ class Dataset:
     def classification(self) -> bool:
         return self.task == CLASSIFICATION
 
+    def folds(self, n_folds: int, seed: int):
+        """Shuffled ``StratifiedKFold`` (classification) or ``KFold``."""
+        from sklearn.model_selection import KFold, StratifiedKFold
+
+        kind = StratifiedKFold if self.classification else KFold
+        return kind(n_folds, shuffle=True, random_state=seed)
+
     def missing(self) -> str | None:
         """Why this data set cannot be loaded here, or None when it can."""
         if self.requires == "statsmodels":
@@ -524,6 +531,27 @@ def select(names=None) -> tuple[list[Dataset], list[tuple[str, str]]]:
         else:
             skipped.append((dataset.name, reason))
     return available, skipped
+
+
+def add_suite_arguments(parser) -> None:
+    """``--datasets``, ``--folds`` and ``--seed``, as every suite script takes them."""
+    parser.add_argument(
+        "--datasets",
+        nargs="+",
+        default=None,
+        choices=NAMES,
+        metavar="NAME",
+        help="a subset of the suite (default: all of it): " + " ".join(NAMES),
+    )
+    parser.add_argument("--folds", type=int, default=5)
+    parser.add_argument("--seed", type=int, default=0, help="CV and model seed")
+
+
+def fmt_diff(task: str, diff: float) -> str:
+    """A score difference: in R² units, or in points of accuracy."""
+    if not math.isfinite(diff):
+        return "failed"
+    return f"{diff:+.3f}" if task == REGRESSION else f"{100 * diff:+.2f}"
 
 
 def print_skipped(skipped) -> None:

@@ -43,6 +43,28 @@ def engine(request, monkeypatch):
     return request.param
 
 
+@pytest.fixture(scope="session")
+def stop_epoch():
+    """``stop_epoch(losses, tol, patience)``: where MLPClassifier's rule stops.
+
+    The rule of ``MLPClassifier`` (and of the estimators without early
+    stopping): an epoch whose loss is not below the best by ``tol`` counts,
+    one that is resets the count, and the fit stops once the count exceeds
+    ``patience``.  Returns the number of epochs run.
+    """
+
+    def stop_at(losses, tol, patience):
+        best, count = float("inf"), 0
+        for epoch, loss in enumerate(losses, start=1):
+            count = count + 1 if loss > best - tol else 0
+            best = min(best, loss)
+            if count > patience:
+                return epoch
+        return len(losses)
+
+    return stop_at
+
+
 @pytest.fixture
 def use_engine(monkeypatch):
     """``use_engine(name)`` sends the test's program fits to "xla" or "graph"."""

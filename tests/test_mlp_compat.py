@@ -362,18 +362,7 @@ def test_warm_start_full_iteration(Estimator):
     assert len(clf.loss_curve_) == 6
 
 
-def _stops_at(losses, tol, patience):
-    """MLPClassifier's rule on the training loss: the epoch count where it stops."""
-    best, count = np.inf, 0
-    for epoch, loss in enumerate(losses, start=1):
-        count = count + 1 if loss > best - tol else 0
-        best = min(best, loss)
-        if count > patience:
-            return epoch
-    return len(losses)
-
-
-def test_n_iter_no_change():
+def test_n_iter_no_change(stop_epoch):
     # (The original reads _no_improvement_count; the rule's stopping epoch,
     # computed from loss_curve_, is the public equivalent.)
     X, y = X_digits_binary[:100], y_digits_binary[:100]
@@ -385,7 +374,7 @@ def test_n_iter_no_change():
         clf.fit(X, y)
         assert epochs > clf.n_iter_
         # The rule reads the loss with dropout off (eval_loss_curve_).
-        assert _stops_at(clf.eval_loss_curve_, tol, n_iter_no_change) == clf.n_iter_
+        assert stop_epoch(clf.eval_loss_curve_, tol, n_iter_no_change) == clf.n_iter_
 
 
 def test_n_iter_no_change_inf():

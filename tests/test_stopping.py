@@ -155,7 +155,7 @@ def test_warm_start_warns_when_its_epochs_run_out(engine_name, data):
     assert est.best_loss_ == min(est.eval_loss_curve_) <= best
 
 
-def test_small_noisy_data_trains_to_convergence_not_to_the_masks_noise():
+def test_small_noisy_data_trains_to_convergence_not_to_the_masks_noise(stop_epoch):
     # scikit-learn's "classifier comparison" setting: 60 rows of circles, one
     # mini-batch per epoch, where the dropout loss's noise stopped fits early.
     X, y = make_circles(100, noise=0.2, factor=0.5, random_state=1)
@@ -167,19 +167,8 @@ def test_small_noisy_data_trains_to_convergence_not_to_the_masks_noise():
         est = DropoutMLPClassifier(epochs=1000, random_state=0)
         est.fit(X_train, y_train)
     # The dropout loss's own noise would have stopped the fit long before.
-    assert _stops_at(est.loss_curve_, est.tol, 10) < est.n_iter_ / 2
+    assert stop_epoch(est.loss_curve_, est.tol, 10) < est.n_iter_ / 2
     assert est.score(X_test, y_test) >= mlp.score(X_test, y_test) - 0.05
-
-
-def _stops_at(losses, tol, patience):
-    """The epoch at which MLPClassifier's rule would stop on ``losses``."""
-    best, count = np.inf, 0
-    for epoch, loss in enumerate(losses, start=1):
-        count = count + 1 if loss > best - tol else 0
-        best = min(best, loss)
-        if count > patience:
-            return epoch
-    return len(losses)
 
 
 @pytest.mark.parametrize("Estimator", [DropoutMLPClassifier, DropoutMLPRegressor])
@@ -202,7 +191,7 @@ def test_docstrings_give_the_eval_sample_size_the_engine_uses(Estimator):
 
 
 @pytest.mark.parametrize("engine", ["xla", "graph"])
-def test_concrete_dropout_fits_stop_on_the_same_rule(engine, use_engine):
+def test_concrete_dropout_fits_stop_on_the_same_rule(engine, use_engine, stop_epoch):
     # Learned rates change the masks' noise as they move; the rule's signal,
     # the loss with dropout off, does not carry it.
     use_engine(engine)
@@ -211,5 +200,5 @@ def test_concrete_dropout_fits_stop_on_the_same_rule(engine, use_engine):
         (16,), dropout="concrete", tol=1e-3, epochs=300, random_state=0
     ).fit(X, y)
     assert est.engine_ == engine and est.n_iter_ < 300
-    assert _stops_at(est.eval_loss_curve_, est.tol, 10) == est.n_iter_
+    assert stop_epoch(est.eval_loss_curve_, est.tol, 10) == est.n_iter_
     assert est.best_loss_ == min(est.eval_loss_curve_)
