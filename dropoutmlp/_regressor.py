@@ -35,13 +35,15 @@ class DropoutMLPRegressor(RegressorMixin, BaseDropoutMLP):
         ``"logistic"``, ``"identity"``) or any Keras activation name.
 
     input_dropout : float in [0, 1) or "concrete", default=0.0
-        Rate of dropout on the inputs (the "visible" layer); 0 adds no layer.
+        Rate of dropout on the inputs (the "visible" layer).  The dropout
+        paper uses 0.2 on real-valued inputs; 0 adds no layer.
         ``"concrete"`` learns the rate in training (concrete dropout, Gal,
         Hron and Kendall, 2017) instead of fixing it.
 
     dropout : float in [0, 1), "concrete" or sequence of them, default=0.2
         Rate of dropout after every hidden layer, or one rate per hidden
-        layer.
+        layer.  0.2 is the article's starting point; 0.5 is the paper's
+        default for large hidden layers.
         ``"concrete"`` learns a rate (one per layer) in training instead of
         fixing it; a sequence may mix learned and fixed rates, e.g.
         ``("concrete", 0.5)``.  Learned rates start at 0.1 and train with the
@@ -50,9 +52,10 @@ class DropoutMLPRegressor(RegressorMixin, BaseDropoutMLP):
 
     max_norm : float > 0, None or sequence, default=3.0
         Max-norm constraint ``keras.constraints.MaxNorm(max_norm, axis=0)`` on
-        each hidden layer's kernel.  ``None`` disables it; a sequence gives one
-        limit (or None) per hidden layer.  The output layer is never
-        constrained.
+        each hidden layer's kernel: after every update, each hidden unit's
+        incoming weight vector is rescaled to a norm of at most ``max_norm``.
+        ``None`` disables it; a sequence gives one limit (or None) per hidden
+        layer.  The output layer is never constrained.
 
     concrete_length_scale : float >= 0, default=1e-4
         Prior length-scale ``l`` of concrete dropout's regulariser: each layer
@@ -71,7 +74,8 @@ class DropoutMLPRegressor(RegressorMixin, BaseDropoutMLP):
         ``"concrete"``.
 
     kernel_initializer : str or keras.initializers.Initializer, default="glorot_uniform"
-        Initializer of every kernel, seeded from ``random_state`` unless the
+        Initializer of every kernel (the article uses ``"normal"``).  Each
+        layer gets its own copy seeded from ``random_state`` unless the
         instance given carries a seed of its own.
 
     optimizer : str, Keras optimizer class or instance, default="adam"
@@ -91,7 +95,8 @@ class DropoutMLPRegressor(RegressorMixin, BaseDropoutMLP):
         before training.
 
     learning_rate : float > 0, default=0.001
-        Step size.
+        Step size.  With dropout the paper raises it 10 to 100 times over
+        the plain network's, with momentum 0.9 to 0.99.
 
     momentum : float in [0, 1], default=0.9
         Momentum of ``"sgd"`` and ``"rmsprop"``; ignored by other optimizers.
