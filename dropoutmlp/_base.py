@@ -462,6 +462,10 @@ class BaseDropoutMLP(BaseEstimator):
 
     def _fit(self, X, y, sample_weight, incremental: bool, classes=None):
         hidden, rates, limits, options = self._check_params()
+        optimizer, options = self._resolve_optimizer(options)
+        callbacks = copy_callbacks(self.callbacks)
+        learned = [isinstance(rate, str) for rate in (self.input_dropout, *rates)]
+        _engine.check_learnable(learned, optimizer, options, callbacks)
         if incremental and self.early_stopping:
             raise ValueError(
                 "partial_fit does not support early_stopping=True (each call is "
@@ -512,14 +516,8 @@ class BaseDropoutMLP(BaseEstimator):
             l2=float(self.alpha) / (2 * batch_size),
             concrete=concrete,
         )
-        optimizer, options = self._resolve_optimizer(options)
         config = self._training_config(
-            optimizer,
-            options,
-            batch_size,
-            incremental,
-            train_seed,
-            copy_callbacks(self.callbacks),
+            optimizer, options, batch_size, incremental, train_seed, callbacks
         )
         try:  # an unknown optimizer or option fails here, before any work
             optimizer_instance = _engine.make_optimizer(config)

@@ -390,3 +390,6 @@ def test_concrete_outside_the_engine_is_rejected_before_training(data, params):
     with pytest.raises(ValueError, match="concrete"):
         clf.fit(X, y)
     assert not hasattr(clf, "coefs_")
+    # A conflict of parameters is raised before the data is even read.
+    with pytest.raises(ValueError, match="concrete"):
+        clf.fit(np.full_like(X, np.nan), y)

@@ -27,6 +27,7 @@ from ._config import (
     OptimizerState,
     TrainingConfig,
     TrainingResult,
+    check_learnable,
     make_optimizer,
 )
 from ._driver import XLA_MIN_STEPS, train
@@ -40,6 +41,7 @@ __all__ = [
     "OptimizerState",
     "TrainingConfig",
     "TrainingResult",
+    "check_learnable",
     "make_optimizer",
     "mc_predict",
     "predict",

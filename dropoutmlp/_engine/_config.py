@@ -97,21 +97,47 @@ class TrainingConfig:
     @property
     def uses_engine(self) -> bool:
         """Whether the engine's own programs can run this fit (else ``Model.fit``)."""
-        known = (
-            ENGINE_OPTIMIZERS.get(self.optimizer)
-            if isinstance(self.optimizer, str)
-            else None
-        )
-        return (
-            not self.callbacks
-            and known is not None
-            and all(name in known for name, _ in self.optimizer_options)
-        )
+        return programs_train(self.optimizer, self.optimizer_options, self.callbacks)
 
     def seeds(self) -> np.ndarray:
         """The shuffle seed and the dropout seed, derived from ``seed``."""
         rng = np.random.RandomState(self.seed)
         return rng.randint(2**31 - 1, size=2).astype(np.uint32)
+
+
+def programs_train(optimizer, options: tuple, callbacks: tuple) -> bool:
+    """Whether the engine's programs can train with these (else ``Model.fit``).
+
+    They implement the optimizers of ``ENGINE_OPTIMIZERS``, by name, with the
+    options listed there, and no Keras callbacks.
+    """
+    known = ENGINE_OPTIMIZERS.get(optimizer) if isinstance(optimizer, str) else None
+    return (
+        not callbacks
+        and known is not None
+        and all(name in known for name, _ in options)
+    )
+
+
+def check_learnable(learned, optimizer, options: tuple, callbacks: tuple) -> None:
+    """Refuse concrete dropout (``learned`` rates) where only ``Model.fit`` trains.
+
+    Raises
+    ------
+    ValueError
+        Naming the optimizer (and callbacks) that keep the fit off the
+        engine's programs, which alone learn the rates.
+    """
+    if not any(learned) or programs_train(optimizer, options, callbacks):
+        return
+    with_callbacks = f" and {len(callbacks)} callback(s)" if callbacks else ""
+    raise ValueError(
+        "dropout='concrete' / input_dropout='concrete' learn the rates in the "
+        "engine's own programs, which train the optimizers "
+        f"{sorted(ENGINE_OPTIMIZERS)} (with their own options) without Keras "
+        f"callbacks; this fit has optimizer={optimizer!r}{with_callbacks}. Use "
+        "one of those optimizers without callbacks, or fixed rates."
+    )
 
 
 class DivergenceError(ValueError):

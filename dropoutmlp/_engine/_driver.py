@@ -28,6 +28,7 @@ from ._config import (
     OptimizerState,
     TrainingConfig,
     TrainingResult,
+    check_learnable,
 )
 from ._programs import (
     HYPERPARAMETERS,
@@ -59,20 +60,10 @@ def backend(spec: NetworkSpec, config: TrainingConfig, n_rows: int, sparse: bool
     ValueError
         For concrete dropout where only ``Model.fit`` could train the fit.
     """
+    check_learnable(
+        spec.learned, config.optimizer, config.optimizer_options, config.callbacks
+    )
     if not config.uses_engine:
-        if any(spec.learned):
-            raise ValueError(
-                "dropout='concrete' / input_dropout='concrete' learn the rates in "
-                "the engine's own programs, which train the optimizers "
-                f"{sorted(ENGINE_OPTIMIZERS)} (with their own options) without "
-                f"Keras callbacks; this fit has optimizer={config.optimizer!r}"
-                + (
-                    f" and {len(config.callbacks)} callback(s)"
-                    if config.callbacks
-                    else ""
-                )
-                + ". Use one of those optimizers without callbacks, or fixed rates."
-            )
         return "keras"
     steps = config.epochs * math.ceil(n_rows / config.batch_size)
     short = steps < XLA_MIN_STEPS and config.epochs * n_rows < XLA_MIN_ROWS
