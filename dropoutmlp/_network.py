@@ -25,16 +25,25 @@ SKLEARN_ACTIVATIONS = {"logistic": "sigmoid", "identity": "linear"}
 # Where a learned (concrete) dropout rate starts (Gal et al., 2017).
 CONCRETE_INITIAL_RATE = 0.1
 
-# Keras' activation names mapped to scikit-learn's (out_activation_).
-KERAS_TO_SKLEARN = {v: k for k, v in SKLEARN_ACTIVATIONS.items()}
+# Keras' activation names mapped to scikit-learn's (out_activation_); "exp"
+# is MLPRegressor's output activation under loss="poisson".
+KERAS_TO_SKLEARN = {
+    **{v: k for k, v in SKLEARN_ACTIVATIONS.items()},
+    "exponential": "exp",
+}
 
-# Output kinds: the final activation and the loss that goes with it.
+# Output kinds: the final activation and the Keras loss that goes with it.
+# "poisson" is a log link: the output unit is the log of the predicted mean.
 OUTPUT_KINDS = {
     "binary": ("sigmoid", "binary_crossentropy"),
     "multiclass": ("softmax", "categorical_crossentropy"),
     "multilabel": ("sigmoid", "binary_crossentropy"),
     "regression": ("linear", "mean_squared_error"),
+    "poisson": ("exponential", "poisson"),
 }
+
+# The output kinds of a regressor, scored by R^2 (the others by accuracy).
+REGRESSION_KINDS = frozenset({"regression", "poisson"})
 
 
 @dataclass(frozen=True)
@@ -49,7 +58,7 @@ class NetworkSpec:
         Units of each hidden ``Dense`` layer.
     n_outputs : int
         Units of the output layer.
-    output_kind : {"binary", "multiclass", "multilabel", "regression"}
+    output_kind : {"binary", "multiclass", "multilabel", "regression", "poisson"}
         Selects the output activation and the loss (see ``OUTPUT_KINDS``).
     activation : str
         Keras name of the hidden activation.

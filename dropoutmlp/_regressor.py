@@ -6,7 +6,7 @@ from numbers import Integral
 
 import numpy as np
 from sklearn.base import RegressorMixin
-from sklearn.utils._param_validation import Interval
+from sklearn.utils._param_validation import Interval, StrOptions
 
 from ._base import BaseDropoutMLP
 from ._validation import check_n_samples
@@ -19,9 +19,11 @@ class DropoutMLPRegressor(RegressorMixin, BaseDropoutMLP):
     (TensorFlow backend) network of ``Dense`` layers with ``Dropout`` on the
     inputs and after every hidden layer and a ``MaxNorm`` constraint on every
     hidden unit's incoming weights (Srivastava et al., 2014), built by the same
-    builder and trained by the same compiled engine.  The output layer is
-    linear, with one unit per target, and the loss is the (sample-weighted)
-    mean squared error.  ``predict(X, return_std=True)`` adds the Monte-Carlo
+    builder and trained by the same compiled engine.  The output layer has
+    one unit per target; it is linear and the loss the (sample-weighted) mean
+    squared error, or, with ``loss="poisson"``, it is the log of the
+    predicted mean and the loss the Poisson deviance, as in
+    ``MLPRegressor``.  ``predict(X, return_std=True)`` adds the Monte-Carlo
     dropout estimate of the predictive uncertainty (Gal and Ghahramani, 2016),
     with the signature of ``GaussianProcessRegressor.predict``.
 
@@ -33,6 +35,19 @@ class DropoutMLPRegressor(RegressorMixin, BaseDropoutMLP):
     activation : str, default="relu"
         Hidden activation: scikit-learn's names (``"relu"``, ``"tanh"``,
         ``"logistic"``, ``"identity"``) or any Keras activation name.
+
+    loss : {"squared_error", "poisson"}, default="squared_error"
+        The training loss, as in ``MLPRegressor``: the mean squared error
+        with a linear output, or the Poisson deviance with a log link (an
+        exponential output: Keras' ``"exponential"`` activation and
+        ``"poisson"`` loss), for counts and other non-negative targets
+        whose variance grows with their mean.  ``"poisson"`` requires
+        ``y >= 0`` (else ``ValueError`` before training); the network's
+        output unit is then the log of the predicted mean, predictions
+        (and the Monte-Carlo passes of ``predict(X, return_std=True)``) are
+        on the response scale, and the per-row loss is ``exp(z) - y * z``
+        for the output unit's value ``z``, the deviance's terms that depend
+        on ``z``.  ``score`` stays :math:`R^2` with either.
 
     input_dropout : float in [0, 1) or "concrete", default=0.0
         Rate of dropout on the inputs (the "visible" layer).  The dropout
@@ -160,8 +175,12 @@ class DropoutMLPRegressor(RegressorMixin, BaseDropoutMLP):
         deviations, back to the original scale.  The mean and the standard
         deviation respect ``sample_weight`` (a row of weight 2 counts as two
         rows, a row of weight 0 as none).  A constant target gets a scale of 1.
+        With ``loss="poisson"`` a target cannot be centred (it must stay
+        non-negative): each is only divided by its (weighted) mean, so that
+        it is of order 1 with mean 1, and a target of all zeros gets a scale
+        of 1; ``target_mean_`` is then 0.
         With ``False`` the network fits the raw targets: then ``alpha``,
-        ``learning_rate`` and the linear output must suit their scale.
+        ``learning_rate`` and the output must suit their scale.
 
     mc_samples : int >= 1, default=100
         Stochastic forward passes of ``predict(X, return_std=True)``.
@@ -195,10 +214,10 @@ class DropoutMLPRegressor(RegressorMixin, BaseDropoutMLP):
         Number of targets (output units).
     target_mean_ : ndarray of shape (`n_outputs_`,)
         Mean subtracted from each target before training (zeros when
-        ``standardize_target=False``).
+        ``standardize_target=False`` or ``loss="poisson"``).
     target_scale_ : ndarray of shape (`n_outputs_`,)
-        Standard deviation each target was divided by (ones when
-        ``standardize_target=False``).
+        Standard deviation each target was divided by, or with
+        ``loss="poisson"`` its mean (ones when ``standardize_target=False``).
     coefs_ : list of ndarray of shape (n_in, n_out)
         Kernel of each ``Dense`` layer, in float64, as in ``MLPClassifier``
         (on the standardised scale); predictions read these and
@@ -207,8 +226,11 @@ class DropoutMLPRegressor(RegressorMixin, BaseDropoutMLP):
         Bias of each ``Dense`` layer, in float64.
     model_ : keras.Sequential
         The trained network as a Keras model, compiled with the fit's
-        optimizer: :func:`~dropoutmlp.build_mlp`'s layers with the weights of
-        ``coefs_`` and ``intercepts_``, built on first access.
+        optimizer and loss: :func:`~dropoutmlp.build_mlp`'s layers with the
+        weights of ``coefs_`` and ``intercepts_``, built on first access.
+        It predicts the targets on the training scale, ``(predict(X) -
+        target_mean_) / target_scale_`` (with ``loss="poisson"`` the
+        response ``exp(z)``, not the log).
     input_dropout_ : float
         Dropout rate on the inputs: ``input_dropout``, or the learned rate.
     dropout_ : ndarray of shape (n_hidden_layers,)
@@ -237,7 +259,8 @@ class DropoutMLPRegressor(RegressorMixin, BaseDropoutMLP):
         Number of layers, the input and output layers included, as in
         ``MLPRegressor``.
     out_activation_ : str
-        The output activation, by scikit-learn's name: ``"identity"``.
+        The output activation, by scikit-learn's name: ``"identity"``, or
+        ``"exp"`` with ``loss="poisson"``, as in ``MLPRegressor``.
     n_iter_ : int
         Epochs run by the last ``fit`` or ``partial_fit`` call, as in
         ``MLPClassifier`` (``loss_curve_`` and ``validation_scores_`` keep
@@ -308,6 +331,7 @@ class DropoutMLPRegressor(RegressorMixin, BaseDropoutMLP):
 
     _parameter_constraints: dict = {
         **BaseDropoutMLP._parameter_constraints,
+        "loss": [StrOptions({"squared_error", "poisson"})],
         "standardize_target": ["boolean"],
         "mc_samples": [Interval(Integral, 1, None, closed="left")],
     }
@@ -318,6 +342,7 @@ class DropoutMLPRegressor(RegressorMixin, BaseDropoutMLP):
         hidden_layer_sizes=(100,),
         activation="relu",
         *,
+        loss="squared_error",
         input_dropout=0.0,
         dropout=0.2,
         max_norm=3.0,
@@ -369,6 +394,7 @@ class DropoutMLPRegressor(RegressorMixin, BaseDropoutMLP):
             verbose=verbose,
             **kwargs,
         )
+        self.loss = loss
         self.standardize_target = standardize_target
         self.mc_samples = mc_samples
 
@@ -399,9 +425,22 @@ class DropoutMLPRegressor(RegressorMixin, BaseDropoutMLP):
         return self._fit(X, y, sample_weight, incremental=True)
 
     def _encode_targets(self, y, sample_weight, *, continues, incremental, classes):
-        """Targets as float32 columns, standardised with weighted moments."""
+        """Targets as float32 columns, standardised with weighted moments.
+
+        With ``loss="poisson"`` the targets must be finite and non-negative;
+        they are only scaled, by their weighted mean (see
+        ``standardize_target``).
+        """
         del incremental, classes  # a regressor has no classes
         Y = np.asarray(y, dtype=np.float64).reshape(len(y), -1)
+        poisson = self.loss == "poisson"
+        if poisson and not (np.isfinite(Y).all() and (Y >= 0).all()):
+            bad = Y[~(np.isfinite(Y) & (Y >= 0))]
+            raise ValueError(
+                "loss='poisson' requires finite, non-negative targets (y >= 0): "
+                f"y has {bad.size} value(s) that are not, e.g. {bad[0]!r}. Use "
+                "loss='squared_error' for targets that can be negative."
+            )
         if continues:
             if Y.shape[1] != self.n_outputs_:
                 raise ValueError(
@@ -409,6 +448,24 @@ class DropoutMLPRegressor(RegressorMixin, BaseDropoutMLP):
                     f"{self.n_outputs_}."
                 )
             mean, scale = self.target_mean_, self.target_scale_
+        elif self.standardize_target and poisson:
+            # A log link cannot fit a centred target: only divide by the mean
+            # (a target of all zeros keeps the scale 1).
+            weights = np.asarray(sample_weight, dtype=np.float64)
+            with np.errstate(over="ignore", invalid="ignore"):
+                scale = (
+                    np.average(Y, axis=0, weights=weights)
+                    if weights.sum() > 0  # else the base class rejects it
+                    else np.ones(Y.shape[1])
+                )
+            if not np.isfinite(scale).all():
+                raise ValueError(
+                    "Scaling y overflows: its mean is not finite in float64 "
+                    f"(values up to {np.abs(Y).max():.3g}). Rescale the target, "
+                    "e.g. divide it by a power of ten."
+                )
+            scale[scale == 0] = 1
+            mean = np.zeros(Y.shape[1])
         elif self.standardize_target:
             weights = np.asarray(sample_weight, dtype=np.float64)
             with np.errstate(over="ignore", invalid="ignore"):
@@ -444,7 +501,7 @@ class DropoutMLPRegressor(RegressorMixin, BaseDropoutMLP):
         if not continues:
             self._y_ndim = y.ndim
             self.target_mean_, self.target_scale_ = mean, scale
-        return Y, "regression", sample_weight
+        return Y, "poisson" if poisson else "regression", sample_weight
 
     def _stratify(self, y):
         return None

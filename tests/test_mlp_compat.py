@@ -573,9 +573,37 @@ def test_mlp_sample_weight_with_early_stopping():
     np.testing.assert_allclose(m1.predict(X), m2.predict(X))
 
 
-@pytest.mark.skip(reason="no `loss` parameter (Poisson) and no lbfgs solver")
 def test_mlp_vs_poisson_glm_equivalent():
-    pass
+    from sklearn.linear_model import PoissonRegressor
+
+    n = 100
+    rng = np.random.default_rng(0)
+    X = np.linspace(0, 1, n)
+    y = rng.poisson(np.exp(X + 1))
+    X = X.reshape(n, -1)
+    glm = PoissonRegressor(alpha=0, tol=1e-7).fit(X, y)
+    # MLPRegressor cannot have zero hidden layers and uses one identity unit;
+    # hidden_layer_sizes=() is accepted here: the network is the GLM itself
+    # (log link, no dropout, no penalty).  No lbfgs: full-batch Adam, run
+    # to convergence.
+    params = dict(
+        hidden_layer_sizes=(),
+        input_dropout=0.0,
+        alpha=0,
+        learning_rate=0.05,
+        batch_size=n,
+        epochs=400,
+        n_iter_no_change=np.inf,
+        random_state=1,
+    )
+    mlp = DropoutMLPRegressor(loss="poisson", **params).fit(X, y)
+    assert mlp.out_activation_ == "exp"
+    np.testing.assert_allclose(mlp.predict(X), glm.predict(X), rtol=1e-4)
+
+    # The same does not work with the squared error because the output
+    # activation is the identity instead of the exponential.
+    mlp = DropoutMLPRegressor(loss="squared_error", **params).fit(X, y)
+    assert not np.allclose(mlp.predict(X), glm.predict(X), rtol=1e-4)
 
 
 def test_minimum_input_sample_size():

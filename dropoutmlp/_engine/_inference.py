@@ -26,6 +26,7 @@ _NUMPY_ACTIVATIONS = {
     "tanh": lambda z: np.tanh(z, out=z),
     "sigmoid": expit,
     "linear": lambda z: z,
+    "exponential": lambda z: np.exp(z, out=z),
     "softmax": lambda z: softmax(z, axis=1),
 }
 

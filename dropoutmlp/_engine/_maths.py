@@ -11,7 +11,7 @@ from __future__ import annotations
 import keras
 import tensorflow as tf
 
-from .._network import OUTPUT_KINDS
+from .._network import OUTPUT_KINDS, REGRESSION_KINDS
 
 # Temperature of the concrete relaxation (the paper's 0.1), by its inverse:
 # an integer, the power concrete_dropout raises its odds to.
@@ -141,24 +141,35 @@ def concrete_regularizer(
 def row_losses(kind: str, y, z):
     """Per-row loss from logits ``z``: what Keras' compiled loss computes.
 
-    Keras' cross-entropies, given a sigmoid or softmax output inside a graph,
-    read its logits and use these same TensorFlow ops.
+    The loss is the Keras loss of ``OUTPUT_KINDS[kind]``.  Keras'
+    cross-entropies, given a sigmoid or softmax output inside a graph, read
+    its logits and use these same TensorFlow ops.  Keras' ``poisson`` loss on
+    the exponential output ``exp(z)``, ``exp(z) - y * log(exp(z) + eps)``,
+    is computed as ``exp(z) - y * z`` (the Poisson deviance's terms that
+    depend on ``z``), finite however negative ``z`` grows.
     """
-    if kind == "multiclass":
+    loss = OUTPUT_KINDS[kind][1]
+    if loss == "categorical_crossentropy":
         return tf.nn.softmax_cross_entropy_with_logits(labels=y, logits=z)
-    if kind == "regression":
+    if loss == "mean_squared_error":
         return tf.reduce_mean(tf.square(y - z), axis=-1)
-    per_unit = tf.nn.sigmoid_cross_entropy_with_logits(labels=y, logits=z)
-    return tf.reduce_mean(per_unit, axis=-1)
+    if loss == "poisson":
+        return tf.reduce_mean(tf.exp(z) - y * z, axis=-1)
+    if loss == "binary_crossentropy":
+        per_unit = tf.nn.sigmoid_cross_entropy_with_logits(labels=y, logits=z)
+        return tf.reduce_mean(per_unit, axis=-1)
+    raise ValueError(f"No per-row loss for the Keras loss {loss!r} ({kind}).")
 
 
 def score(kind: str, y_true, y_pred, valid):
     """Validation score as scikit-learn's ``score`` computes it (unweighted).
 
     Only the rows where ``valid`` is 1 count (the others are padding).
+    ``y_pred`` is the network's output (the response, e.g. ``exp`` of the
+    logits of a Poisson regression): a regressor's score is :math:`R^2`.
     """
     n = tf.reduce_sum(valid)
-    if kind == "regression":  # R^2, averaged uniformly over outputs
+    if kind in REGRESSION_KINDS:  # R^2, averaged uniformly over outputs
         v = valid[:, None]
         mean = tf.reduce_sum(y_true * v, axis=0) / n
         ss_res = tf.reduce_sum(tf.square(y_true - y_pred) * v, axis=0)
