@@ -34,6 +34,7 @@ DIFFERING_ATTRS = [
     "n_outputs_",
     "out_activation_",
     "validation_scores_",
+    "model_",  # the regressor's predicts on the training (standardised) scale
 ]
 
 

@@ -202,3 +202,25 @@ def test_concrete_dropout_fits_stop_on_the_same_rule(engine, use_engine, stop_ep
     assert est.engine_ == engine and est.n_iter_ < 300
     assert stop_epoch(est.eval_loss_curve_, est.tol, 10) == est.n_iter_
     assert est.best_loss_ == min(est.eval_loss_curve_)
+
+
+def test_outputs_that_overflow_with_finite_weights_are_a_divergence(engine_name):
+    # One SGD step of a huge rate: the epoch's running loss (measured before
+    # the step) and the weights are finite, but exp of the new output is not.
+    X = np.random.RandomState(0).randn(20, 3)
+    y = np.full(20, 50.0)
+    params = dict(
+        hidden_layer_sizes=(),
+        loss="poisson",
+        standardize_target=False,
+        optimizer="sgd",
+        momentum=0.0,
+        learning_rate=1e3,
+        batch_size=20,
+        epochs=1,
+        random_state=0,
+    )
+    if engine_name == "keras":
+        params["callbacks"] = [keras.callbacks.History()]
+    with pytest.raises(ValueError, match="diverged"):
+        DropoutMLPRegressor(**params).fit(X, y)

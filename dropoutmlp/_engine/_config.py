@@ -141,14 +141,16 @@ def check_learnable(learned, optimizer, options: tuple, callbacks: tuple) -> Non
 
 
 class DivergenceError(ValueError):
-    """The training loss or the weights stopped being finite: the fit diverged."""
+    """The training loss (with dropout or without) or the weights stopped being
+    finite: the fit diverged."""
 
     def __init__(self, epoch: int):
         super().__init__(
-            f"The fit diverged: the training loss or the weights stopped being "
-            f"finite at epoch {epoch}. The learning_rate is likely too high for "
-            "this data, or the features are not standardised (put a "
-            "StandardScaler before the network); training was stopped."
+            f"The fit diverged: the training loss, the network's outputs or the "
+            f"weights stopped being finite at epoch {epoch}. The learning_rate "
+            "is likely too high for this data, or the features are not "
+            "standardised (put a StandardScaler before the network); training "
+            "was stopped."
         )
 
 

@@ -119,8 +119,8 @@ def train(
         Before any work, for concrete dropout (``spec.concrete``) with an
         optimizer or callbacks that only ``Model.fit`` runs.
     DivergenceError
-        The training loss or the weights stopped being finite; training stops
-        at the end of that epoch.
+        The training loss (with dropout or without) or the weights stopped
+        being finite; training stops at the end of that epoch.
     """
     if validation is not None and sp.issparse(validation[0]):
         validation = (validation[0].toarray(), validation[1])

@@ -92,6 +92,9 @@ class _Watch(keras.callbacks.Callback):
             return
         eval_loss = _eval_loss(self.spec, get_weights(self.model), *self.train_rows)
         self.eval_losses.append(eval_loss)
+        if not np.isfinite(eval_loss):  # outputs overflow, the weights finite
+            self.diverged = self.model.stop_training = True
+            return
         rule = self.config.stopping
         if rule == "validation":
             x_val, y_val = self.validation

@@ -237,6 +237,8 @@ def max_norm(w, limit):
     return tf.where(tf.math.is_finite(limit), clipped, w)
 
 
-def all_finite(loss, params):
+def all_finite(losses, params):
+    """Whether every loss in ``losses`` and every weight in ``params`` is finite."""
     checks = [tf.reduce_all(tf.math.is_finite(p)) for p in params]
-    return tf.reduce_all(tf.stack([tf.math.is_finite(loss), *checks]))
+    losses = [tf.math.is_finite(loss) for loss in losses]
+    return tf.reduce_all(tf.stack([*losses, *checks]))

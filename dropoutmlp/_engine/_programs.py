@@ -313,7 +313,9 @@ def _build(key: ProgramKey):
                 rate_curve = tf.tensor_scatter_nd_update(
                     rate_curve, at, [current_rates(params)]
                 )
-            finite = _maths.all_finite(loss, params)
+            # The loss without dropout too: outputs can overflow while the
+            # weights stay finite (an exponential output, say).
+            finite = _maths.all_finite((loss, clean), params)
             if key.stopping == "validation":
                 z = _maths.logits(params[: 2 * n_dense], data["x_val"], key.activation)
                 score = _maths.score(
