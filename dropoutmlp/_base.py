@@ -112,6 +112,7 @@ class BaseDropoutMLP(BaseEstimator):
         ],
         "tol": [Interval(Real, 0, None, closed="left")],
         "callbacks": [None, list, tuple, keras.callbacks.Callback],
+        "engine": [StrOptions({"auto", *_engine.ENGINES})],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
     }
@@ -157,6 +158,7 @@ class BaseDropoutMLP(BaseEstimator):
         n_iter_no_change=10,
         tol=1e-4,
         callbacks=None,
+        engine="auto",
         random_state=None,
         verbose=0,
         **kwargs,
@@ -191,6 +193,7 @@ class BaseDropoutMLP(BaseEstimator):
         self.n_iter_no_change = n_iter_no_change
         self.tol = tol
         self.callbacks = callbacks
+        self.engine = engine
         self.random_state = random_state
         self.verbose = verbose
         # scikeras-style routed parameters, e.g. ``optimizer__beta_2=0.99``.
@@ -434,6 +437,7 @@ class BaseDropoutMLP(BaseEstimator):
             seed=seed,
             verbose=int(self.verbose),
             callbacks=callbacks,
+            engine=self.engine,
             concrete_length_scale=float(self.concrete_length_scale),
             concrete_regularization=float(self.concrete_regularization),
         )
@@ -465,7 +469,7 @@ class BaseDropoutMLP(BaseEstimator):
         optimizer, options = self._resolve_optimizer(options)
         callbacks = copy_callbacks(self.callbacks)
         learned = [isinstance(rate, str) for rate in (self.input_dropout, *rates)]
-        _engine.check_learnable(learned, optimizer, options, callbacks)
+        _engine.check_engine(self.engine, learned, optimizer, options, callbacks)
         if incremental and self.early_stopping:
             raise ValueError(
                 "partial_fit does not support early_stopping=True (each call is "

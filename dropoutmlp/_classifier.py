@@ -174,6 +174,23 @@ class DropoutMLPClassifier(ClassifierMixin, BaseDropoutMLP):
         uses deep copies: the callbacks given are never bound to a model or
         changed (anything else is rejected before training).
 
+    engine : {"auto", "xla", "graph", "keras"}, default="auto"
+        Which engine trains the fit.  ``"xla"`` runs the whole fit as one
+        XLA-compiled program (a second or more to compile, then the fastest
+        steps); ``"graph"`` runs the same program as a TensorFlow graph, not
+        compiled (no compile time, slower steps; sparse ``X`` stays sparse
+        only here); ``"keras"`` trains through ``keras.Model.fit`` (slowest;
+        any optimizer, option or callback).  ``"auto"`` chooses: ``"keras"``
+        when an optimizer, option or callback needs it, ``"graph"`` for
+        sparse ``X`` and for fits of fewer than 2,000 optimizer steps and
+        100,000 row visits (``epochs`` times the rows), else ``"xla"``.
+        Without dropout the three give the same model up to float rounding;
+        with dropout they draw their masks differently and agree in
+        distribution.  A setting that cannot train the fit (``"xla"`` or
+        ``"graph"`` with callbacks or another optimizer, ``"keras"`` with
+        concrete dropout, ``"xla"`` with sparse ``X``) raises ``ValueError``
+        before training.
+
     random_state : int, RandomState instance or None, default=None
         Seeds the initializers, the dropout masks, the per-epoch shuffle and
         the validation split.  An int gives the same model in every process,
@@ -244,11 +261,8 @@ class DropoutMLPClassifier(ClassifierMixin, BaseDropoutMLP):
     best_validation_score_ : float or None
         Best validation score of the last fit (the restored weights' score).
     engine_ : {"xla", "graph", "keras"}
-        Which training program ran the last fit: the XLA-compiled program
-        (fits of at least 2,000 optimizer steps or 100,000 row visits,
-        ``epochs`` times the rows), the TensorFlow graph program
-        (shorter fits, sparse input) or ``keras.Model.fit`` (callbacks, other
-        optimizers); see the user guide.
+        The engine that trained the last fit: ``engine``, or the one
+        ``engine="auto"`` chose; see the user guide.
     callbacks_ : list of keras.callbacks.Callback
         The copies of ``callbacks`` the last fit trained with (a ``History``
         among them holds that fit's epochs), detached from the model.
@@ -327,6 +341,7 @@ class DropoutMLPClassifier(ClassifierMixin, BaseDropoutMLP):
         tol=1e-4,
         class_weight=None,
         callbacks=None,
+        engine="auto",
         random_state=None,
         verbose=0,
         **kwargs,
@@ -353,6 +368,7 @@ class DropoutMLPClassifier(ClassifierMixin, BaseDropoutMLP):
             n_iter_no_change=n_iter_no_change,
             tol=tol,
             callbacks=callbacks,
+            engine=engine,
             random_state=random_state,
             verbose=verbose,
             **kwargs,

@@ -138,7 +138,7 @@ def test_engine_train_with_and_without_callbacks_agree(binary_data, engine):
     results = []
     for callbacks in ((), (keras.callbacks.History(),)):
         config = TrainingConfig(**base, callbacks=callbacks)
-        assert config.uses_engine is (not callbacks)
+        assert config.programs_train is (not callbacks)
         weights = initial_weights(spec, seed=4)
         results.append(_engine.train(spec, config, weights, X, Y, w))
     graph, fallback = results

@@ -23,25 +23,26 @@ the calls that run it), :mod:`._keras_fit` (the ``Model.fit`` fallback) and
 """
 
 from ._config import (
+    ENGINES,
     DivergenceError,
     OptimizerState,
     TrainingConfig,
     TrainingResult,
-    check_learnable,
+    check_engine,
     make_optimizer,
 )
-from ._driver import XLA_MIN_STEPS, train
+from ._driver import train
 from ._inference import mc_predict, predict
 from ._programs import PROGRAMS
 
 __all__ = [
+    "ENGINES",
     "PROGRAMS",
-    "XLA_MIN_STEPS",
     "DivergenceError",
     "OptimizerState",
     "TrainingConfig",
     "TrainingResult",
-    "check_learnable",
+    "check_engine",
     "make_optimizer",
     "mc_predict",
     "predict",

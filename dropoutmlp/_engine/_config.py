@@ -27,6 +27,9 @@ MOMENTUM_OPTIMIZERS = {"sgd": ("momentum", "nesterov"), "rmsprop": ("momentum",)
 
 OPTIMIZER_NAME = "dropoutmlp_optimizer"
 
+# The engines a fit can run on (``engine``), and "auto": let the fit choose.
+ENGINES = ("xla", "graph", "keras")
+
 
 @dataclass(frozen=True)
 class TrainingConfig:
@@ -60,6 +63,9 @@ class TrainingConfig:
         0 silent, 1 progress bar, 2 one line per epoch.
     callbacks : tuple of keras.callbacks.Callback
         Keras callbacks; any forces the ``Model.fit`` path.
+    engine : {"auto", "xla", "graph", "keras"}
+        Which engine trains the fit: the compiled program, the graph
+        program, ``Model.fit``, or ``"auto"`` (:func:`._driver.choose_engine`).
     concrete_length_scale, concrete_regularization : float
         The concrete dropout regulariser's prior length-scale ``l`` and
         weight ``lambda``: for each layer with a learned rate ``p``, the loss
@@ -81,6 +87,7 @@ class TrainingConfig:
     seed: int = 0
     verbose: int = 0
     callbacks: tuple = ()
+    engine: str = "auto"
     concrete_length_scale: float = 1e-4
     concrete_regularization: float = 0.5
 
@@ -95,7 +102,7 @@ class TrainingConfig:
         return int(min(self.n_iter_no_change, np.iinfo(np.int32).max - 1))
 
     @property
-    def uses_engine(self) -> bool:
+    def programs_train(self) -> bool:
         """Whether the engine's own programs can run this fit (else ``Model.fit``)."""
         return programs_train(self.optimizer, self.optimizer_options, self.callbacks)
 
@@ -119,25 +126,37 @@ def programs_train(optimizer, options: tuple, callbacks: tuple) -> bool:
     )
 
 
-def check_learnable(learned, optimizer, options: tuple, callbacks: tuple) -> None:
-    """Refuse concrete dropout (``learned`` rates) where only ``Model.fit`` trains.
+def check_engine(engine: str, learned, optimizer, options: tuple, callbacks: tuple):
+    """Refuse an ``engine`` setting that cannot train this fit, before any work.
+
+    The programs (``"xla"``, ``"graph"``) train the optimizers of
+    ``ENGINE_OPTIMIZERS`` with their options and no Keras callbacks; only they
+    learn dropout rates (``learned``: concrete dropout), which ``"auto"``
+    then needs too.
 
     Raises
     ------
     ValueError
-        Naming the optimizer (and callbacks) that keep the fit off the
-        engine's programs, which alone learn the rates.
+        Naming the setting and what keeps the fit off it.
     """
-    if not any(learned) or programs_train(optimizer, options, callbacks):
-        return
+    on_programs = programs_train(optimizer, options, callbacks)
     with_callbacks = f" and {len(callbacks)} callback(s)" if callbacks else ""
-    raise ValueError(
-        "dropout='concrete' / input_dropout='concrete' learn the rates in the "
-        "engine's own programs, which train the optimizers "
-        f"{sorted(ENGINE_OPTIMIZERS)} (with their own options) without Keras "
-        f"callbacks; this fit has optimizer={optimizer!r}{with_callbacks}. Use "
-        "one of those optimizers without callbacks, or fixed rates."
-    )
+    fit = f"optimizer={optimizer!r}{with_callbacks}"
+    if engine in ("xla", "graph") and not on_programs:
+        raise ValueError(
+            f"engine={engine!r} trains the optimizers {sorted(ENGINE_OPTIMIZERS)} "
+            f"(with their own options) without Keras callbacks; this fit has "
+            f"{fit}. Use engine='keras' or 'auto', or one of those optimizers."
+        )
+    if any(learned) and (engine == "keras" or not on_programs):
+        raise ValueError(
+            "dropout='concrete' / input_dropout='concrete' learn the rates in the "
+            "engine's own programs (engine 'xla' or 'graph'), which train the "
+            f"optimizers {sorted(ENGINE_OPTIMIZERS)} (with their own options) "
+            f"without Keras callbacks; this fit has engine={engine!r} and "
+            f"{fit}. Use one of those optimizers without callbacks on those "
+            "engines, or fixed rates."
+        )
 
 
 class DivergenceError(ValueError):

@@ -28,7 +28,7 @@ from ._config import (
     OptimizerState,
     TrainingConfig,
     TrainingResult,
-    check_learnable,
+    check_engine,
 )
 from ._programs import (
     HYPERPARAMETERS,
@@ -52,18 +52,38 @@ XLA_MIN_ROWS = 100_000
 CALL_SECONDS = 0.25
 
 
-def backend(spec: NetworkSpec, config: TrainingConfig, n_rows: int, sparse: bool):
-    """Which engine trains this fit: "xla", "graph" or "keras".
+def choose_engine(
+    spec: NetworkSpec, config: TrainingConfig, n_rows: int, sparse: bool
+) -> str:
+    """Which engine trains this fit: ``config.engine``, or its choice on "auto".
+
+    On "auto": ``Model.fit`` ("keras") when the programs cannot train the
+    optimizer or callbacks; the graph program for sparse rows (XLA cannot
+    gather them) and for fits too short to repay a compilation; else the
+    compiled program ("xla").  A pure function of the fit.
 
     Raises
     ------
     ValueError
-        For concrete dropout where only ``Model.fit`` could train the fit.
+        For a setting that cannot train this fit (see
+        :func:`._config.check_engine`), or ``"xla"`` with sparse rows.
     """
-    check_learnable(
-        spec.learned, config.optimizer, config.optimizer_options, config.callbacks
+    check_engine(
+        config.engine,
+        spec.learned,
+        config.optimizer,
+        config.optimizer_options,
+        config.callbacks,
     )
-    if not config.uses_engine:
+    if config.engine == "xla" and sparse:
+        raise ValueError(
+            "engine='xla' cannot gather the rows of a sparse X; use "
+            "engine='graph' or 'auto' (which trains sparse X on the graph "
+            "program), or pass X dense."
+        )
+    if config.engine != "auto":
+        return config.engine
+    if not config.programs_train:
         return "keras"
     steps = config.epochs * math.ceil(n_rows / config.batch_size)
     short = steps < XLA_MIN_STEPS and config.epochs * n_rows < XLA_MIN_ROWS
@@ -116,15 +136,15 @@ def train(
     Raises
     ------
     ValueError
-        Before any work, for concrete dropout (``spec.concrete``) with an
-        optimizer or callbacks that only ``Model.fit`` runs.
+        Before any work, for an engine setting that cannot train the fit
+        (:func:`choose_engine`).
     DivergenceError
         The training loss (with dropout or without) or the weights stopped
         being finite; training stops at the end of that epoch.
     """
     if validation is not None and sp.issparse(validation[0]):
         validation = (validation[0].toarray(), validation[1])
-    engine = backend(spec, config, x.shape[0], sp.issparse(x))
+    engine = choose_engine(spec, config, x.shape[0], sp.issparse(x))
     if engine == "keras":
         return _keras_fit.train(
             spec, config, weights, x, y, sample_weight, validation, state
