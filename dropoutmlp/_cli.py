@@ -191,23 +191,8 @@ def _add_common_options(parser: argparse.ArgumentParser, *, epochs: int) -> None
     )
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The ``dropoutmlp`` argument parser, with its two subcommands."""
-    from . import __version__
-
-    parser = _Parser(
-        prog="dropoutmlp",
-        description=(
-            "Dropout-regularised Keras MLPs as scikit-learn estimators: "
-            "reproduce the dropout article's comparison and grid-search "
-            "dropout rates by stratified k-fold cross-validation."
-        ),
-    )
-    parser.add_argument(
-        "--version", action="version", version=f"%(prog)s {__version__}"
-    )
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-
+def _add_compare_parser(commands: argparse._SubParsersAction) -> None:
+    """Add the ``compare`` subcommand and its options to ``commands``."""
     compare = commands.add_parser(
         "compare",
         help="Cross-validate the article's three models.",
@@ -245,6 +230,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     compare.set_defaults(run=run_compare, parser=compare)
 
+
+def _add_grid_parser(commands: argparse._SubParsersAction) -> None:
+    """Add the ``grid`` subcommand and its options to ``commands``."""
     grid = commands.add_parser(
         "grid",
         help="Grid-search dropout rates (and more) around an article model.",
@@ -270,6 +258,13 @@ def build_parser() -> argparse.ArgumentParser:
             "hidden, i.e. SGD lr 0.1, momentum 0.9, max-norm 3)."
         ),
     )
+    _add_grid_value_options(grid)
+    _add_grid_output_options(grid)
+    grid.set_defaults(run=run_grid, parser=grid)
+
+
+def _add_grid_value_options(grid: argparse.ArgumentParser) -> None:
+    """Add the ``grid`` options that list the values searched, one per parameter."""
     params = grid.add_argument_group("grid (each option takes one or more values)")
     params.add_argument(
         "--input-dropout",
@@ -321,6 +316,10 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="N,N",
         help="Hidden layer sizes, e.g. 60,30 120,60 (default: 60,30).",
     )
+
+
+def _add_grid_output_options(grid: argparse.ArgumentParser) -> None:
+    """Add the ``grid`` options naming its output files (``--out``, ``--heatmap``)."""
     out = grid.add_argument_group("output")
     out.add_argument(
         "--out",
@@ -341,7 +340,26 @@ def build_parser() -> argparse.ArgumentParser:
             "candidates that predicted a single class on some fold."
         ),
     )
-    grid.set_defaults(run=run_grid, parser=grid)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The ``dropoutmlp`` argument parser, with its two subcommands."""
+    from . import __version__
+
+    parser = _Parser(
+        prog="dropoutmlp",
+        description=(
+            "Dropout-regularised Keras MLPs as scikit-learn estimators: "
+            "reproduce the dropout article's comparison and grid-search "
+            "dropout rates by stratified k-fold cross-validation."
+        ),
+    )
+    parser.add_argument(
+        "--version", action="version", version=f"%(prog)s {__version__}"
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    _add_compare_parser(commands)
+    _add_grid_parser(commands)
     return parser
 
 
@@ -565,6 +583,31 @@ def run_compare(args) -> int:
     return 0
 
 
+def _save_heatmap(
+    path: Path, result, grid: dict[str, list], *, name: str, folds: int
+) -> None:
+    """Save the heatmap of a ``GridResult``'s mean CV accuracies to ``path``.
+
+    A cell is a pair of input and hidden dropout rates; where other
+    parameters of ``grid`` take several values, it shows the best candidate
+    over them, and the title names them.
+    """
+    from ._figures import grid_cells, grid_heatmap
+
+    rows, cols, scores, flags = grid_cells(
+        result.params,
+        100 * result.means,
+        [r.n_single_class > 0 for r in result.results],
+    )
+    others = [p for p in grid if p not in ("input_dropout", "dropout")]
+    others = [p for p in others if len(grid[p]) > 1]
+    title = f"{name}: mean {folds}-fold CV accuracy (%)"
+    if others:
+        title += f"\nbest over {', '.join(others)}"
+    fig = grid_heatmap(rows, cols, scores, flags, title=title)
+    fig.savefig(path, dpi=100)
+
+
 def run_grid(args) -> int:
     """``dropoutmlp grid``: cross-validated grid of dropout rates on ``--data``."""
     from . import _experiments, _reports
@@ -616,20 +659,7 @@ def run_grid(args) -> int:
         _reports.write_grid_csv(result, args.out)
         print(f"Results written to {args.out}")
     if args.heatmap is not None:
-        from ._figures import grid_cells, grid_heatmap
-
-        rows, cols, scores, flags = grid_cells(
-            result.params,
-            100 * result.means,
-            [r.n_single_class > 0 for r in result.results],
-        )
-        others = [p for p in grid if p not in ("input_dropout", "dropout")]
-        others = [p for p in others if len(grid[p]) > 1]
-        title = f"{name}: mean {args.folds}-fold CV accuracy (%)"
-        if others:
-            title += f"\nbest over {', '.join(others)}"
-        fig = grid_heatmap(rows, cols, scores, flags, title=title)
-        fig.savefig(args.heatmap, dpi=100)
+        _save_heatmap(args.heatmap, result, grid, name=name, folds=args.folds)
         print(f"Heatmap saved to {args.heatmap}")
     return 0
 
