@@ -429,6 +429,7 @@ class BaseDropoutMLP(BaseEstimator):
             optimizer_options=options,
             batch_size=int(batch_size),
             epochs=1 if incremental else int(self.epochs),
+            alpha=float(self.alpha),
             early_stopping=bool(self.early_stopping),
             n_iter_no_change=(
                 int(n_iter_no_change) if math.isfinite(n_iter_no_change) else math.inf
@@ -517,7 +518,6 @@ class BaseDropoutMLP(BaseEstimator):
             dropout=all_rates[1:],
             max_norm=limits,
             kernel_initializer=self.kernel_initializer,
-            l2=float(self.alpha) / (2 * batch_size),
             concrete=concrete,
         )
         config = self._training_config(
@@ -552,6 +552,7 @@ class BaseDropoutMLP(BaseEstimator):
         # model_ compiles with this instance; a pickle keeps its Keras config.
         self._fit_optimizer = optimizer_instance
         self._optimizer_config = keras.optimizers.serialize(optimizer_instance)
+        self._l2 = config.l2  # model_'s regularizer
         self._store_result(spec, result, continues)
         if not result.stopped_early and not incremental:
             self._warn_unconverged(config)
@@ -700,7 +701,7 @@ class BaseDropoutMLP(BaseEstimator):
             )
         model = vars(self).get("_keras_model")
         if model is None:
-            model = build_mlp(self._spec, 0)
+            model = build_mlp(self._spec, 0, l2=self._l2)
             set_weights(model, [w.astype(np.float32) for w in self._weights()])
             optimizer = vars(self).pop("_fit_optimizer", None)
             if optimizer is None:  # unpickled: a custom class must be registered

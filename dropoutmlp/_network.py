@@ -70,8 +70,6 @@ class NetworkSpec:
         ``MaxNorm(axis=0)`` limit of each hidden layer's kernel, or None.
     kernel_initializer : str or keras.initializers.Initializer
         Initializer of every kernel.
-    l2 : float
-        Keras ``L2`` factor on every kernel (0 means no regularizer).
     concrete : tuple of bool
         Whether each ``Dense`` layer's input dropout rate (in the order of
         :attr:`rates`) is learned in training (concrete dropout) rather than
@@ -89,7 +87,6 @@ class NetworkSpec:
     dropout: tuple[float, ...] = ()
     max_norm: tuple[float | None, ...] = ()
     kernel_initializer: str | keras.initializers.Initializer = "glorot_uniform"
-    l2: float = 0.0
     concrete: tuple[bool, ...] = ()
 
     @property
@@ -213,15 +210,16 @@ def seeded_initializer(
     return initializer.__class__.from_config(config)
 
 
-def build_mlp(spec: NetworkSpec, seed: int) -> keras.Sequential:
+def build_mlp(spec: NetworkSpec, seed: int, l2: float = 0.0) -> keras.Sequential:
     """Build the Keras model that ``spec`` describes.
 
     The layers are, in order: ``Input``; ``Dropout(input_dropout)`` if the rate
     is positive; for each hidden layer a ``Dense`` with ``MaxNorm(max_norm,
     axis=0)`` when a limit is given, followed by ``Dropout(rate)`` if the rate
     is positive; and a ``Dense`` output layer with no constraint.  Every kernel
-    gets its own initializer seeded from ``seed`` and, when ``spec.l2`` is
-    positive, an ``L2`` regularizer.
+    gets its own initializer seeded from ``seed`` and, when ``l2`` is
+    positive, an ``L2(l2)`` regularizer (a training setting: the estimators'
+    ``alpha / (2 * batch_size)``).
 
     Parameters
     ----------
@@ -229,6 +227,8 @@ def build_mlp(spec: NetworkSpec, seed: int) -> keras.Sequential:
         The network to build.
     seed : int
         Seed of the initializers and the ``Dropout`` layers.
+    l2 : float, default=0.0
+        Keras ``L2`` factor on every kernel (0 means no regularizer).
 
     Returns
     -------
@@ -244,7 +244,7 @@ def build_mlp(spec: NetworkSpec, seed: int) -> keras.Sequential:
     >>> [layer.__class__.__name__ for layer in build_mlp(spec, seed=7).layers]
     ['Dense', 'Dropout', 'Dense', 'Dropout', 'Dense']
     """
-    regularizer = keras.regularizers.L2(spec.l2) if spec.l2 > 0 else None
+    regularizer = keras.regularizers.L2(l2) if l2 > 0 else None
     layers: list[keras.layers.Layer] = [keras.Input(shape=(spec.n_features,))]
     if spec.input_dropout > 0:
         layers.append(

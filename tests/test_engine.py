@@ -124,9 +124,9 @@ def test_engine_train_with_and_without_callbacks_agree(binary_data, engine):
         output_kind="binary",
         dropout=(0.0, 0.0),
         max_norm=(1.5, 1.5),
-        l2=0.001,
     )
     base = dict(
+        alpha=0.001 * 2 * 16,  # an L2 factor of 0.001
         optimizer="sgd",
         learning_rate=0.1,
         momentum=0.9,

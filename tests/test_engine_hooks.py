@@ -32,7 +32,6 @@ def _spec(**kw):
         dropout=kw.pop("dropout", (0.3, 0.2)),
         input_dropout=kw.pop("input_dropout", 0.2),
         max_norm=(2.0, None),
-        l2=kw.pop("l2", 0.001),
         **kw,
     )
 
@@ -43,6 +42,7 @@ def _config(path, **kw):
         "learning_rate": 0.05,
         "momentum": 0.9,
         "batch_size": 16,
+        "alpha": 0.001 * 2 * 16,  # an L2 factor of 0.001
         "epochs": 5,
         "seed": 11,
         "callbacks": PATHS[path],

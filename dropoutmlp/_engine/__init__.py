@@ -15,10 +15,14 @@ semantics of ``Model.fit``:
 * dropout active only while training.
 
 Its modules, one job each: :mod:`._config` (what a fit is asked and returns),
-:mod:`._random` (counter-based random numbers), :mod:`._maths` (the training
-maths in TensorFlow ops), :mod:`._programs` (the compiled and graph training
-programs and their cache), :mod:`._driver` (which program trains a fit, and
-the calls that run it), :mod:`._keras_fit` (the ``Model.fit`` fallback) and
+:mod:`._state` (the programs' typed inputs and state), :mod:`._random`
+(counter-based random numbers), :mod:`._maths` (the training maths in
+TensorFlow ops), :mod:`._optimizers` (Keras' optimizers as pure
+``init``/``update`` pairs), :mod:`._steps` (the training program's named
+steps and the stopping rule), :mod:`._programs` (the compiled and graph
+programs: key, inputs, signature, cache), :mod:`._driver` (which engine
+trains a fit, and the calls that run it), :mod:`._keras_fit` (the
+``Model.fit`` engine, with the programs' stopping rule and loss) and
 :mod:`._inference` (predictions from fitted weights).
 """
 

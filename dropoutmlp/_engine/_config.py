@@ -20,8 +20,6 @@ ENGINE_OPTIMIZERS = {
     "adam": {"beta_1": 0.9, "beta_2": 0.999, "epsilon": 1e-7},
     "rmsprop": {"rho": 0.9, "epsilon": 1e-7},
 }
-# How many slot tensors per weight each optimizer keeps.
-N_SLOTS = {"sgd": 1, "adam": 2, "rmsprop": 2}
 # Optimizers that take the ``momentum`` (and, for SGD, ``nesterov``) knob.
 MOMENTUM_OPTIMIZERS = {"sgd": ("momentum", "nesterov"), "rmsprop": ("momentum",)}
 
@@ -47,6 +45,10 @@ class TrainingConfig:
         Further keyword arguments of the optimizer (``optimizer__*`` params).
     batch_size, epochs : int
         As in ``Model.fit``.
+    alpha : float
+        ``MLPClassifier``'s L2 penalty: each batch's mean loss gets
+        ``alpha / (2 * batch_size)`` (:attr:`l2`) times every kernel's sum of
+        squares.
     early_stopping : bool
         Stop when the validation score has not improved by ``tol`` for
         ``n_iter_no_change`` epochs, then restore the best weights.  Without
@@ -81,6 +83,7 @@ class TrainingConfig:
     optimizer_options: tuple = ()
     batch_size: int = 32
     epochs: int = 200
+    alpha: float = 0.0
     early_stopping: bool = False
     n_iter_no_change: float = 10
     tol: float = 1e-4
@@ -95,6 +98,11 @@ class TrainingConfig:
     def stopping(self) -> str:
         """Which stopping rule runs: "validation" or "loss"."""
         return "validation" if self.early_stopping else "loss"
+
+    @property
+    def l2(self) -> float:
+        """The L2 factor of every kernel: Keras' ``L2(l2)`` regularizer."""
+        return self.alpha / (2 * self.batch_size)
 
     @property
     def patience(self) -> int:

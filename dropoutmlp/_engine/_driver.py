@@ -17,13 +17,13 @@ import time
 import keras
 import numpy as np
 import scipy.sparse as sp
+import tensorflow as tf
 
 from .._network import NetworkSpec
 from . import _keras_fit
 from ._config import (
     ENGINE_OPTIMIZERS,
     MOMENTUM_OPTIMIZERS,
-    N_SLOTS,
     DivergenceError,
     OptimizerState,
     TrainingConfig,
@@ -31,13 +31,15 @@ from ._config import (
     check_engine,
 )
 from ._programs import (
-    HYPERPARAMETERS,
-    MAX_EPOCHS_PER_CALL,
     PROGRAMS,
     ProgramKey,
     eval_rows,
-    padded_rows,
+    init_state,
+    program_data,
+    program_key,
 )
+from ._state import Curves, Hyper, Inputs, Params, ProgramState, Span, Stopping
+from ._steps import MAX_EPOCHS_PER_CALL, should_stop
 
 # A fit of at least this many optimizer steps (epochs x batches), or of at
 # least XLA_MIN_ROWS row visits (epochs x rows), runs compiled: XLA's
@@ -154,92 +156,69 @@ def train(
     )
 
 
-def program_key(
-    spec: NetworkSpec,
-    config: TrainingConfig,
-    engine: str,
-    n_rows,
-    n_val,
-    sparse,
-    n_eval,
-):
-    """The :class:`ProgramKey` of a fit on the ``engine`` ("xla" or "graph")."""
-    compiled = engine == "xla"
-    everywhere = (True,) * len(spec.rates)
-    return ProgramKey(
-        layer_sizes=spec.layer_sizes,
-        activation=spec.activation,
-        output_kind=spec.output_kind,
-        optimizer=config.optimizer,
-        stopping=config.stopping,
-        # One batch of every row: a batch of the row bucket, padding masked.
-        batch_size=(
-            config.batch_size if config.batch_size < n_rows else padded_rows(n_rows)
-        ),
-        dropout=everywhere
-        if compiled
-        else tuple(r > 0 or c for r, c in zip(spec.rates, spec.learned, strict=True)),
-        constrained=everywhere
-        if compiled
-        else tuple(m is not None for m in spec.limits),
-        l2=spec.l2 > 0,
-        nesterov=compiled or (config.nesterov and config.optimizer == "sgd"),
-        compiled=compiled,
-        n_rows=padded_rows(n_rows) if compiled else None,
-        n_val=padded_rows(n_val) if compiled and n_val else None,
-        n_eval=padded_rows(n_eval) if compiled else None,
-        sparse=sparse,
-        concrete=spec.concrete if any(spec.concrete) else (),
-    )
-
-
-def _hyperparameters(spec: NetworkSpec, config: TrainingConfig, n_rows: int) -> dict:
+def _hyper(config: TrainingConfig, n_rows: int) -> Hyper:
+    """The fit's :class:`~._state.Hyper` values, in float32."""
     values = dict(ENGINE_OPTIMIZERS["adam"], **ENGINE_OPTIMIZERS["rmsprop"])
     values.update(config.optimizer_options)
     values.update(
         learning_rate=config.learning_rate,
         momentum=config.momentum if config.optimizer in MOMENTUM_OPTIMIZERS else 0.0,
         nesterov=float(config.nesterov and config.optimizer == "sgd"),
-        l2=spec.l2,
+        l2=config.l2,
         tol=config.tol,
         weight_reg=config.concrete_length_scale**2 / n_rows,
         dropout_reg=config.concrete_regularization / n_rows,
     )
-    return {name: np.float32(values[name]) for name in HYPERPARAMETERS}
+    return Hyper(**{name: np.float32(values[name]) for name in Hyper._fields})
 
 
-def _padded(a: np.ndarray, n_rows: int | None) -> np.ndarray:
-    """``a`` in float32, with zero rows appended up to ``n_rows``."""
-    if n_rows is not None and n_rows > a.shape[0]:
-        padding = np.zeros((n_rows - a.shape[0], *a.shape[1:]), np.float32)
-        a = np.concatenate([a, padding])
-    return np.asarray(a, np.float32)
+def _start(key: ProgramKey, spec: NetworkSpec, config, weights, state):
+    """The program's first state: fresh, or continuing ``state``'s fit.
+
+    Returns the :class:`~._state.ProgramState` and the first epoch.
+    """
+    logits = ()
+    if key.concrete:  # the dropout logits, trained with the weights
+        rates = np.clip(np.asarray(spec.rates, np.float64), 1e-6, 1 - 1e-6)
+        logits = np.where(key.concrete, np.log(rates / (1 - rates)), 0.0)
+        logits = logits.astype(np.float32)
+    params = Params([np.asarray(v, np.float32) for v in weights], logits)
+    fresh = init_state(key, params, like=np.zeros_like)
+    flat_fresh = tf.nest.flatten(fresh.opt_state)
+    slots, step, first_epoch = (
+        (flat_fresh, 0, 0)
+        if state is None
+        else state.continued(config.optimizer, lambda: flat_fresh)
+    )
+    opt_state = tf.nest.pack_sequence_as(
+        fresh.opt_state, [np.asarray(s, np.float32) for s in slots]
+    )
+    # The loss rule's best and count carry over from the fit continued, as
+    # MLPClassifier's do; the validation rule starts afresh on its rows.
+    best_loss, count = (
+        (state.best_loss, state.no_improvement_count)
+        if state is not None and config.stopping == "loss"
+        else (np.inf, 0)
+    )
+    train = fresh._replace(opt_state=opt_state, step=np.int32(step))
+    best = Stopping(np.float32(-best_loss), np.int32(count), params)
+    return ProgramState(train, best), first_epoch
 
 
-def _data(key: ProgramKey, x, y, w, validation, rows) -> dict:
-    """The fit's rows as the program takes them (dense and padded, or CSR)."""
-    if key.sparse:
-        x = sp.csr_matrix(x)
-        data = {
-            "x_values": np.asarray(x.data, np.float32),
-            "x_indices": np.asarray(x.indices, np.int64),
-            "x_indptr": np.asarray(x.indptr, np.int64),
-        }
-    else:
-        data = {"x": _padded(x, key.n_rows)}
-    data |= {"y": _padded(y, key.n_rows), "w": _padded(w, key.n_rows)}
-    data |= {
-        "eval_rows": _padded(rows, key.n_eval).astype(np.int32),
-        "eval_valid": _padded(np.ones(len(rows), np.float32), key.n_eval),
-    }
-    if key.stopping == "validation":
-        x_val, y_val = validation
-        data |= {
-            "x_val": _padded(x_val, key.n_val),
-            "y_val": _padded(y_val, key.n_val),
-            "valid_val": _padded(np.ones(len(y_val), np.float32), key.n_val),
-        }
-    return data
+class _Records:
+    """The curves of a fit's calls, joined."""
+
+    def __init__(self, key: ProgramKey):
+        self.key = key
+        self.losses, self.eval_losses, self.scores, self.rates = [], [], [], []
+
+    def add(self, curves: Curves, ran: int) -> None:
+        self.losses += np.asarray(curves.losses)[:ran].tolist()
+        self.eval_losses += np.asarray(curves.eval_losses)[:ran].tolist()
+        if self.key.stopping == "validation":
+            self.scores += np.asarray(curves.scores)[:ran].tolist()
+        if self.key.concrete:
+            self.rates += [tuple(r) for r in np.asarray(curves.rates, np.float64)[:ran]]
 
 
 def _train_program(engine, spec, config, weights, x, y, w, validation, state):
@@ -250,80 +229,55 @@ def _train_program(engine, spec, config, weights, x, y, w, validation, state):
         spec, config, engine, x.shape[0], n_val, sp.issparse(x), len(rows)
     )
     program = PROGRAMS.get(key)
-    params = [np.asarray(v, np.float32) for v in weights]
-    if key.concrete:  # the dropout logits, trained with the weights
-        rates = np.clip(np.asarray(spec.rates, np.float64), 1e-6, 1 - 1e-6)
-        logits = np.where(key.concrete, np.log(rates / (1 - rates)), 0.0)
-        params.append(logits.astype(np.float32))
+    program_state, first_epoch = _start(key, spec, config, weights, state)
+    inputs = Inputs(
+        data=program_data(key, x, y, w, validation, rows),
+        hyper=_hyper(config, x.shape[0]),
+        rates=np.asarray(spec.rates, np.float32),
+        limits=np.asarray(
+            [np.inf if m is None else m for m in spec.limits], np.float32
+        ),
+        seeds=seeds,
+        n_rows=np.int32(x.shape[0]),
+    )
+    records = _Records(key)
+    program_state, done, stopped = _run_calls(
+        program, key, config, program_state, inputs, first_epoch, records
+    )
+    return _result(
+        engine, key, spec, config, program_state, first_epoch, done, stopped, records
+    )
 
-    def fresh():  # the weights' slots, then the dropout logits' Adam's
-        zeros = [np.zeros(p.shape, np.float32) for p in params]
-        n_weights = len(weights)
-        return zeros[:n_weights] * N_SLOTS[config.optimizer] + zeros[n_weights:] * 2
 
-    slots, step, first_epoch = (
-        (fresh(), 0, 0) if state is None else state.continued(config.optimizer, fresh)
-    )
-    # The loss rule's best and count carry over from the fit continued, as
-    # MLPClassifier's do; the validation rule starts afresh on its rows.
-    best_loss, count = (
-        (state.best_loss, state.no_improvement_count)
-        if state is not None and config.stopping == "loss"
-        else (np.inf, 0)
-    )
-    graph_state = {
-        "params": params,
-        "slots": [np.asarray(s, np.float32) for s in slots],
-        "step": np.int32(step),
-        "best": {
-            "score": np.float32(-best_loss),
-            "count": np.int32(count),
-            "params": params,
-        },
-    }
-    constants = (
-        _data(key, x, y, w, validation, rows),
-        _hyperparameters(spec, config, x.shape[0]),
-        np.asarray(spec.rates, np.float32),
-        np.asarray([np.inf if m is None else m for m in spec.limits], np.float32),
-        seeds,
-        np.int32(x.shape[0]),
-    )
+def _run_calls(program, key, config, state, inputs, first_epoch, records):
+    """Call ``program`` for the fit's epochs, about ``CALL_SECONDS`` a call,
+    until they are done, the stopping rule ends the fit or it diverges.
+
+    Returns the state, the epochs run and whether the rule stopped the fit.
+    """
     patience = np.int32(config.patience)
     progress = _Progress(config.epochs, config.verbose)
     most = MAX_EPOCHS_PER_CALL
     if config.verbose:  # about 50 progress updates
         most = min(most, max(1, math.ceil(config.epochs / 50)))
-    batches = math.ceil(x.shape[0] / key.batch_size)
+    batches = math.ceil(int(inputs.n_rows) / key.batch_size)
     # Epochs per call from this program's last measured speed (one epoch
     # when it has none yet: the first call also compiles).
     step_seconds = getattr(program, "step_seconds", None)
     chunk = 1 if step_seconds is None else _epochs_in(step_seconds * batches)
-    losses, eval_losses, scores, rate_curve, done = [], [], [], [], 0
-    stopped = False
+    done, stopped = 0, False
     while done < config.epochs:
         size = min(chunk, most, config.epochs - done)
         began = time.perf_counter()
         start = first_epoch + done
-        graph_state, epoch, finite, curves = program(
-            graph_state,
-            *constants,
-            np.int32(start),
-            np.int32(start + size),
-            patience,
-        )
+        span = Span(np.int32(start), np.int32(start + size), patience)
+        state, epoch, finite, curves = program(state, inputs, span)
         ran = int(epoch) - start
-        chunk_losses, chunk_eval_losses, chunk_scores, chunk_rates = curves
-        losses += np.asarray(chunk_losses)[:ran].tolist()
-        eval_losses += np.asarray(chunk_eval_losses)[:ran].tolist()
-        if key.stopping == "validation":
-            scores += np.asarray(chunk_scores)[:ran].tolist()
-        if key.concrete:
-            rate_curve += [tuple(r) for r in np.asarray(chunk_rates, np.float64)[:ran]]
+        records.add(curves, ran)
         done += ran
-        stopped = int(graph_state["best"]["count"]) > patience  # the rule's end
+        stopped = bool(should_stop(state.best, patience))
         last = stopped or done == config.epochs or not bool(finite)
-        progress.update(done, losses, scores, last=last)
+        progress.update(done, records.losses, records.scores, last=last)
         if not bool(finite):
             raise DivergenceError(first_epoch + done)
         if stopped:
@@ -331,44 +285,41 @@ def _train_program(engine, spec, config, weights, x, y, w, validation, state):
         per_epoch = (time.perf_counter() - began) / ran
         program.step_seconds = per_epoch / batches
         chunk = _epochs_in(per_epoch)
-    final = (
-        graph_state["best"]["params"]
-        if config.stopping == "validation"
-        else graph_state["params"]
-    )
+    return state, done, stopped
+
+
+def _result(engine, key, spec, config, state, first_epoch, done, stopped, records):
+    """The :class:`TrainingResult` of a program's fit."""
+    final = state.best.params if config.stopping == "validation" else state.train.params
     rates = spec.rates
     if key.concrete:
-        *final, logits = final
-        learned = 1 / (1 + np.exp(-np.asarray(logits, np.float64)))
+        learned = 1 / (1 + np.exp(-np.asarray(final.logits, np.float64)))
         rates = tuple(np.where(key.concrete, learned, spec.rates).tolist())
     return TrainingResult(
-        weights=[np.asarray(p) for p in final],
+        weights=[np.asarray(p) for p in final.weights],
         rates=rates,
-        rate_curve=rate_curve if key.concrete else None,
-        loss_curve=losses,
-        eval_loss_curve=eval_losses,
-        validation_scores=scores if config.early_stopping else None,
+        rate_curve=records.rates if key.concrete else None,
+        loss_curve=records.losses,
+        eval_loss_curve=records.eval_losses,
+        validation_scores=records.scores if config.early_stopping else None,
         n_iter=done,
         engine=engine,
         state=OptimizerState(
             optimizer=config.optimizer,
-            slots=[np.asarray(s) for s in graph_state["slots"]],
-            step=int(graph_state["step"]),
+            slots=[np.asarray(s) for s in tf.nest.flatten(state.train.opt_state)],
+            step=int(state.train.step),
             epoch=first_epoch + done,
-            **_loss_rule_state(config, graph_state["best"]),
+            **_loss_rule_state(config, state.best),
         ),
         stopped_early=stopped,
     )
 
 
-def _loss_rule_state(config: TrainingConfig, best: dict) -> dict:
+def _loss_rule_state(config: TrainingConfig, best: Stopping) -> dict:
     """Where the loss rule stands, for a fit that continues this one."""
     if config.stopping != "loss":
         return {}
-    return {
-        "best_loss": -float(best["score"]),
-        "no_improvement_count": int(best["count"]),
-    }
+    return {"best_loss": -float(best.score), "no_improvement_count": int(best.count)}
 
 
 def _epochs_in(epoch_seconds: float) -> int:

@@ -13,11 +13,10 @@ import math
 import keras
 import numpy as np
 import scipy.sparse as sp
-import tensorflow as tf
 
 from .._compat import dropout_seed_states, optimizer_slots
 from .._network import NetworkSpec, build_mlp, get_weights, set_weights
-from . import _maths, _random
+from . import _random, _steps
 from ._config import (
     DivergenceError,
     OptimizerState,
@@ -25,8 +24,8 @@ from ._config import (
     TrainingResult,
     make_optimizer,
 )
-from ._inference import BLOCK_ROWS
-from ._programs import eval_rows
+from ._programs import eval_rows, program_data, program_key
+from ._state import Stopping
 
 
 class _SeededBatches(keras.utils.PyDataset):
@@ -62,86 +61,72 @@ class _SeededBatches(keras.utils.PyDataset):
 class _Watch(keras.callbacks.Callback):
     """The engine's end-of-epoch rules for ``Model.fit``.
 
-    Stops on a non-finite loss or weight, and applies the stopping rule of
-    the config: scikit-learn's (``MLPClassifier``'s) rule on the validation
-    score, restoring the best weights, or on the training loss.
+    Stops on a non-finite loss or weight, and applies the programs' own
+    steps to the epoch's weights: the loss with dropout off
+    (:func:`._steps.eval_loss`), the validation score
+    (:func:`._steps.validation_score`) and the stopping rule
+    (:func:`._steps.stopping_update`), restoring the validation rule's best
+    weights at the end.
     """
 
-    def __init__(self, spec: NetworkSpec, config: TrainingConfig, validation, train):
+    def __init__(self, key, config: TrainingConfig, data: dict, state):
         super().__init__()
-        self.spec, self.config, self.validation = spec, config, validation
-        self.train_rows = train  # (x, y, w) of the rows the eval loss reads
+        # The programs' view of the fit: a graph program's key and its data.
+        self.key, self.config, self.data = key, config, data
         self.losses: list[float] = []
         self.eval_losses: list[float] = []
         self.scores: list[float] = []
-        self.best_score, self.count, self.best_weights = -np.inf, 0, None
+        score, count = -np.inf, 0
+        if state is not None and config.stopping == "loss":  # carried over
+            score, count = -state.best_loss, state.no_improvement_count
+        self.best = Stopping(np.float64(score), np.int32(count), [])
         self.diverged = False
         self.stopped = False
-
-    def carry(self, state: OptimizerState | None) -> None:
-        """Continue the loss rule where the fit ``state`` ended left it."""
-        if state is not None and self.config.stopping == "loss":
-            self.best_score, self.count = -state.best_loss, state.no_improvement_count
 
     def on_epoch_end(self, epoch, logs=None):
         loss = float((logs or {}).get("loss", np.nan))
         self.losses.append(loss)
-        weights = self.model.get_weights()
+        weights = get_weights(self.model)
         if not (np.isfinite(loss) and all(np.isfinite(v).all() for v in weights)):
             self.diverged = self.model.stop_training = True
             return
-        eval_loss = _eval_loss(self.spec, get_weights(self.model), *self.train_rows)
+        eval_loss = float(
+            _steps.eval_loss(self.key, weights, self.data, np.float32(self.config.l2))
+        )
         self.eval_losses.append(eval_loss)
         if not np.isfinite(eval_loss):  # outputs overflow, the weights finite
             self.diverged = self.model.stop_training = True
             return
-        rule = self.config.stopping
-        if rule == "validation":
-            x_val, y_val = self.validation
-            y_pred = self.model(x_val, training=False)
-            valid = tf.ones(len(y_val))
-            kind = self.spec.output_kind
-            score = float(_maths.score(kind, tf.constant(y_val), y_pred, valid))
+        validation = self.config.stopping == "validation"
+        if validation:
+            score = float(_steps.validation_score(self.key, weights, self.data))
             self.scores.append(score)
         else:
             score = -eval_loss
-        tol = self.config.tol
-        self.count = 0 if score >= self.best_score + tol else self.count + 1
-        if score > self.best_score:
-            self.best_score = score
-            if rule == "validation":
-                self.best_weights = weights
-        if self.count > self.config.n_iter_no_change:
+        if not self.best.params:  # the first epoch's weights start the rule
+            self.best = self.best._replace(params=weights)
+        self.best = _steps.stopping_update(
+            self.best, np.float64(score), self.config.tol, weights, validation
+        )
+        if _steps.should_stop(self.best, self.config.patience):
             self.stopped = self.model.stop_training = True
 
     def rule_state(self) -> dict:
         """Where the loss rule stands, for a fit that continues this one."""
         if self.config.stopping != "loss":
             return {}
-        return {"best_loss": -self.best_score, "no_improvement_count": self.count}
+        return {
+            "best_loss": -float(self.best.score),
+            "no_improvement_count": int(self.best.count),
+        }
 
     def on_train_end(self, logs=None):
-        if self.best_weights is not None and not self.diverged:
-            self.model.set_weights(self.best_weights)
-
-
-def _eval_loss(spec: NetworkSpec, weights, x, y, w) -> float:
-    """The programs' eval loss: rows' mean loss with dropout off, plus L2.
-
-    A sparse ``x`` is made dense ``BLOCK_ROWS`` rows at a time.
-    """
-    params = [tf.constant(v) for v in weights]
-    total = 0.0
-    for start in range(0, len(y), BLOCK_ROWS):
-        block = slice(start, start + BLOCK_ROWS)
-        xb = x[block].toarray() if sp.issparse(x) else x[block]
-        z = _maths.logits(params, tf.constant(xb, tf.float32), spec.activation)
-        losses = _maths.row_losses(spec.output_kind, tf.constant(y[block]), z)
-        total += float(tf.reduce_sum(losses * w[block]))
-    penalty = spec.l2 * sum(
-        np.sum(np.square(k, dtype=np.float64)) for k in weights[::2]
-    )
-    return float(total / len(y) + penalty)
+        if (
+            self.config.stopping == "validation"
+            and self.best.params
+            and not self.diverged
+        ):
+            set_weights(self.model, [np.asarray(v) for v in self.best.params])
 
 
 def _kind(optimizer: keras.optimizers.Optimizer) -> str:
@@ -161,7 +146,7 @@ def train(
     """:func:`~dropoutmlp._engine.train` through ``Model.fit``."""
     # The Dropout layers draw from the fit's dropout seed; the initializers'
     # draws are replaced by ``weights``.
-    model = build_mlp(spec, seed=int(config.seeds()[1]))
+    model = build_mlp(spec, seed=int(config.seeds()[1]), l2=config.l2)
     set_weights(model, weights)
     model.compile(optimizer=make_optimizer(config), loss=spec.loss)
     optimizer = model.optimizer
@@ -180,8 +165,9 @@ def train(
             variable.assign(value)  # the masks go on where the last fit stopped
     shuffle_seed = int(config.seeds()[0])
     rows = eval_rows(len(y), shuffle_seed)
-    watch = _Watch(spec, config, validation, (x[rows], y[rows], w[rows]))
-    watch.carry(state)
+    key = program_key(spec, config, "graph", len(y), 0, sp.issparse(x), len(rows))
+    data = program_data(key, x, y, w, validation, rows)
+    watch = _Watch(key, config, data, state)
     model.fit(
         _SeededBatches(x, y, w, config.batch_size, shuffle_seed, first_epoch),
         epochs=config.epochs,

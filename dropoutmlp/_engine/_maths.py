@@ -1,9 +1,9 @@
 """The training maths in TensorFlow ops, shared by every engine program.
 
 Pure functions of tensors: the network's forward pass with dropout, the
-per-row losses Keras computes, scikit-learn's validation scores, the updates
-of Keras' ``SGD``, ``Adam`` and ``RMSprop``, Keras' ``MaxNorm``, and concrete
-dropout's relaxed mask and regulariser.
+per-row losses Keras computes, scikit-learn's validation scores, Keras'
+``MaxNorm``, and concrete dropout's relaxed mask and regulariser (the
+optimizers are in :mod:`._optimizers`).
 """
 
 from __future__ import annotations
@@ -186,47 +186,6 @@ def score(kind: str, y_true, y_pred, valid):
         right = tf.equal(tf.cast(y_pred > 0.5, y_true.dtype), y_true)
         hit = tf.reduce_all(right, axis=1)
     return tf.reduce_sum(tf.cast(hit, tf.float32) * valid) / n
-
-
-def optimizer_step(kind: str, hp: dict, step, params, slots, grads):
-    """One Keras-identical optimizer update; returns new params and slots.
-
-    ``hp`` holds the hyperparameters as tensors; for ``sgd``, ``hp["nesterov"]``
-    (0 or 1) selects Nesterov momentum.
-    """
-    lr = hp["learning_rate"]
-    new_p, new_s = [], []
-    n = len(params)
-    if kind == "sgd":
-        mom, nesterov = hp["momentum"], hp["nesterov"] > 0
-        for p, m, g in zip(params, slots[:n], grads, strict=True):
-            m = m * mom - g * lr
-            new_p.append(p + tf.where(nesterov, m * mom - g * lr, m))
-            new_s.append(m)
-        return new_p, new_s
-    if kind == "adam":
-        b1, b2, eps = hp["beta_1"], hp["beta_2"], hp["epsilon"]
-        t = tf.cast(step + 1, tf.float32)
-        alpha = lr * tf.sqrt(1 - tf.pow(b2, t)) / (1 - tf.pow(b1, t))
-        ms, vs = [], []
-        for p, m, v, g in zip(params, slots[:n], slots[n:], grads, strict=True):
-            m = m + (g - m) * (1 - b1)
-            v = v + (tf.square(g) - v) * (1 - b2)
-            new_p.append(p - (m * alpha) / (tf.sqrt(v) + eps))
-            ms.append(m)
-            vs.append(v)
-        return new_p, ms + vs
-    # rmsprop
-    rho, eps, mom = hp["rho"], hp["epsilon"], hp["momentum"]
-    vs, ms = [], []
-    for p, v, m, g in zip(params, slots[:n], slots[n:], grads, strict=True):
-        v = rho * v + (1 - rho) * tf.square(g)
-        inc = (lr * g) / tf.sqrt(v + eps)
-        m = mom * m + inc
-        new_p.append(p - m)
-        vs.append(v)
-        ms.append(m)
-    return new_p, vs + ms
 
 
 def max_norm(w, limit):

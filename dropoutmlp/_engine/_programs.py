@@ -1,8 +1,9 @@
-"""The engine's training programs: one TensorFlow function per structure.
+"""The engine's training programs: their key, inputs, signature, build and cache.
 
-A program runs epochs ``[start, stop)`` of a fit (shuffles, mini-batches,
-forward pass with dropout, loss, gradients, optimizer update, max-norm, L2,
-sample weights, the stopping rule's bookkeeping) as one TensorFlow call.  It
+A program (:func:`._steps.run` traced for one :class:`ProgramKey`) runs
+epochs ``[start, stop)`` of a fit (shuffles, mini-batches, forward pass with
+dropout, loss, gradients, optimizer update, max-norm, L2, sample weights,
+the stopping rule's bookkeeping) as one TensorFlow call.  It
 captures neither the weights nor any hyperparameter: weights, optimizer
 slots, dropout rates, max-norm limits, learning rate, momentum and the other
 optimizer constants go in as tensors, so one program serves every clone and
@@ -35,34 +36,29 @@ from collections import OrderedDict
 from dataclasses import dataclass
 
 import numpy as np
+import scipy.sparse as sp
 import tensorflow as tf
 
 from .._compat import graph_placeholder, program_session, quiet_retracing
-from .._network import weight_shapes
-from . import _maths, _random
-from ._config import N_SLOTS
+from .._network import NetworkSpec, weight_shapes
+from . import _steps
+from ._config import TrainingConfig
+from ._optimizers import OPTIMIZERS
+from ._state import (
+    Hyper,
+    Inputs,
+    OptState,
+    Params,
+    ProgramState,
+    Span,
+    Stopping,
+    TrainState,
+)
 
 CACHE_SIZE = 16
-# Learning rate of the dropout logits' Adam (concrete dropout).
-CONCRETE_LEARNING_RATE = 0.01
-# Most epochs one call runs (the loss curve buffer's length).
-MAX_EPOCHS_PER_CALL = 256
 # Most training rows the stopping rule's loss is measured on (dropout off)
 # at every epoch's end: all rows up to this, else a fixed sample of this many.
 EVAL_ROWS = 4096
-HYPERPARAMETERS = (
-    "learning_rate",
-    "momentum",
-    "nesterov",
-    "beta_1",
-    "beta_2",
-    "epsilon",
-    "rho",
-    "l2",
-    "tol",
-    "weight_reg",  # concrete dropout: length_scale**2 / rows
-    "dropout_reg",  # concrete dropout: concrete_regularization / rows
-)
 
 
 @dataclass(frozen=True)
@@ -120,323 +116,133 @@ def eval_rows(n_rows: int, seed: int) -> np.ndarray:
     return np.sort(rng.choice(n_rows, EVAL_ROWS, replace=False)).astype(np.int32)
 
 
-def _build(key: ProgramKey):
-    """The training function of ``key`` (see the module docstring).
+def program_key(
+    spec: NetworkSpec,
+    config: TrainingConfig,
+    engine: str,
+    n_rows: int,
+    n_val: int,
+    sparse: bool,
+    n_eval: int,
+) -> ProgramKey:
+    """The :class:`ProgramKey` of a fit on the ``engine`` ("xla" or "graph")."""
+    compiled = engine == "xla"
+    everywhere = (True,) * len(spec.rates)
+    return ProgramKey(
+        layer_sizes=spec.layer_sizes,
+        activation=spec.activation,
+        output_kind=spec.output_kind,
+        optimizer=config.optimizer,
+        stopping=config.stopping,
+        # One batch of every row: a batch of the row bucket, padding masked.
+        batch_size=(
+            config.batch_size if config.batch_size < n_rows else padded_rows(n_rows)
+        ),
+        dropout=everywhere
+        if compiled
+        else tuple(r > 0 or c for r, c in zip(spec.rates, spec.learned, strict=True)),
+        constrained=everywhere
+        if compiled
+        else tuple(m is not None for m in spec.limits),
+        l2=config.l2 > 0,
+        nesterov=compiled or (config.nesterov and config.optimizer == "sgd"),
+        compiled=compiled,
+        n_rows=padded_rows(n_rows) if compiled else None,
+        n_val=padded_rows(n_val) if compiled and n_val else None,
+        n_eval=padded_rows(n_eval) if compiled else None,
+        sparse=sparse,
+        concrete=spec.concrete if any(spec.concrete) else (),
+    )
 
-    With concrete dropout the trained parameters are the weight list then one
-    vector of the ``Dense`` layers' dropout logits (``logit(p)``, moving only
-    where ``key.concrete`` says), and the regulariser joins every batch loss,
-    its gradients written out as L2's are (:func:`._maths.concrete_regularizer`).
-    The logits have an Adam of their own (its two slots after the weights'),
-    whatever the weights' optimizer: the gradient of a layer's logit sums
-    over the layer's units, and a step size tuned for single weights (SGD at
-    the article's 0.1, momentum 0.9) throws it about; Adam's step is bounded
-    by its learning rate.
+
+def _padded(a: np.ndarray, n_rows: int | None) -> np.ndarray:
+    """``a`` in float32, with zero rows appended up to ``n_rows``."""
+    if n_rows is not None and n_rows > a.shape[0]:
+        padding = np.zeros((n_rows - a.shape[0], *a.shape[1:]), np.float32)
+        a = np.concatenate([a, padding])
+    return np.asarray(a, np.float32)
+
+
+def program_data(key: ProgramKey, x, y, w, validation, rows) -> dict:
+    """A fit's rows as the program takes them (dense and padded, or CSR).
+
+    ``rows`` are those the stopping rule's loss reads (:func:`eval_rows`);
+    ``validation`` is ``(x_val, y_val)`` for the validation rule.
     """
-    n_dense = len(key.layer_sizes) - 1
-    bs = key.batch_size
-    learned = [i for i, flag in enumerate(key.concrete) if flag]
-    concrete_adam = {
-        "learning_rate": CONCRETE_LEARNING_RATE,
-        "beta_1": 0.9,
-        "beta_2": 0.999,
-        "epsilon": 1e-7,
+    if key.sparse:
+        x = sp.csr_matrix(x)
+        data = {
+            "x_values": np.asarray(x.data, np.float32),
+            "x_indices": np.asarray(x.indices, np.int64),
+            "x_indptr": np.asarray(x.indptr, np.int64),
+        }
+    else:
+        data = {"x": _padded(x, key.n_rows)}
+    data |= {"y": _padded(y, key.n_rows), "w": _padded(w, key.n_rows)}
+    data |= {
+        "eval_rows": _padded(rows, key.n_eval).astype(np.int32),
+        "eval_valid": _padded(np.ones(len(rows), np.float32), key.n_eval),
     }
-
-    # The columns of a step's draws that each Dense layer's mask reads.
-    inputs = key.layer_sizes[:-1]
-    widths = [w if flag else 0 for w, flag in zip(inputs, key.dropout, strict=True)]
-    offsets = np.cumsum([0, *widths])
-
-    def draws(seed, step):
-        """Uniform draws of one step's masks, one column block per layer.
-
-        Compiled, one hashed block for every layer (one fused operation);
-        in a graph, one Philox stream per layer with dropout.
-        """
-        if key.compiled:
-            block = _random.uniform(_random.combine(seed, step), (bs, offsets[-1]))
-            return [block[:, offsets[i] : offsets[i + 1]] for i in range(n_dense)]
-        return [
-            tf.random.stateless_uniform(
-                (bs, width),
-                seed=tf.stack([tf.cast(seed, tf.int32), step * n_dense + i]),
-            )
-            if width
-            else None
-            for i, width in enumerate(widths)
-        ]
-
-    def run(state, data, hp, rates, limits, seeds, n, start, stop, patience):
-        params, slots, step = state["params"], state["slots"], state["step"]
-        x, y, w = data["x"] if not key.sparse else None, data["y"], data["w"]
-        n_batches = (n + bs - 1) // bs
-        n_float = tf.cast(n, tf.float32)
-        n_rows = key.n_rows if key.compiled else tf.shape(y)[0]
-
-        def rows(idx):
-            if key.sparse:
-                return _sparse_rows(data, idx, key.layer_sizes[0])
-            return tf.gather(x, idx)
-
-        def batch_loss(p, xb, yb, wb, nb, step):
-            masks = draws(seeds[1], step) if any(key.dropout) else None
-
-            def dropout(i, h):
-                if i in learned:
-                    return _maths.concrete_dropout(h, masks[i], p[-1][i])
-                if not key.dropout[i]:
-                    return h
-                return _maths.inverted_dropout(h, masks[i], rates[i])
-
-            z = _maths.logits(p[: 2 * n_dense], xb, key.activation, dropout)
-            return tf.reduce_sum(_maths.row_losses(key.output_kind, yb, z) * wb) / nb
-
-        def eval_loss(params):
-            """The training rows' loss with dropout off, as Keras' evaluate.
-
-            Measured on the rows ``data["eval_rows"]`` (padding where
-            ``eval_valid`` is 0), plus the L2 penalty: the stopping rule's
-            signal.  Sparse rows are made dense ``bs`` at a time.
-            """
-            idx, valid = data["eval_rows"], data["eval_valid"]
-
-            def total(idx, valid):
-                z = _maths.logits(params[: 2 * n_dense], rows(idx), key.activation)
-                row_loss = _maths.row_losses(key.output_kind, tf.gather(y, idx), z)
-                return tf.reduce_sum(row_loss * tf.gather(w, idx) * valid)
-
-            if key.sparse:
-                pad = tf.zeros([bs], idx.dtype)
-                idx = tf.concat([idx, pad], 0)
-                valid = tf.concat([valid, tf.zeros([bs])], 0)
-                n_chunks = (tf.size(idx) - 1) // bs
-                _, summed = tf.while_loop(
-                    lambda c, _: c < n_chunks,
-                    lambda c, acc: (
-                        c + 1,
-                        acc
-                        + total(
-                            tf.slice(idx, [c * bs], [bs]),
-                            tf.slice(valid, [c * bs], [bs]),
-                        ),
-                    ),
-                    (tf.constant(0), tf.constant(0.0)),
-                )
-            else:
-                summed = total(idx, valid)
-            loss = summed / tf.reduce_sum(valid)
-            if key.l2:
-                kernels = params[: 2 * n_dense : 2]
-                loss += hp["l2"] * tf.add_n(
-                    [tf.reduce_sum(tf.square(k)) for k in kernels]
-                )
-            return loss
-
-        def current_rates(params):
-            """Each Dense layer's input dropout rate, learned or given."""
-            return tf.where(tf.constant(key.concrete), tf.sigmoid(params[-1]), rates)
-
-        def batch_body(b, params, slots, step, total, order):
-            idx = tf.slice(order, [b * bs], [bs])
-            valid = tf.cast(b * bs + tf.range(bs) < n, tf.float32)
-            nb = tf.reduce_sum(valid)
-            xb, yb = rows(idx), tf.gather(y, idx)
-            wb = tf.gather(w, idx) * valid
-            with tf.GradientTape() as tape:
-                tape.watch(params)
-                loss = batch_loss(params, xb, yb, wb, nb, step)
-            grads = tape.gradient(loss, params)
-            if key.l2 or learned:  # the penalties, their gradients written out
-                kernels = params[: 2 * n_dense : 2]
-                sq_norms = [tf.reduce_sum(tf.square(k)) for k in kernels]
-                # Each kernel's coefficient of its sum of squares.
-                decay = [hp["l2"] if key.l2 else 0.0] * n_dense
-                if key.l2:  # Keras' L2 on every kernel
-                    loss += hp["l2"] * tf.add_n(sq_norms)
-                if learned:
-                    penalty, concrete_decay, logit_grad = _maths.concrete_regularizer(
-                        tf.stack(sq_norms),
-                        params[-1],
-                        tf.constant(inputs, tf.float32),
-                        tf.constant(key.concrete, tf.float32),
-                        hp["weight_reg"],
-                        hp["dropout_reg"],
-                    )
-                    loss += penalty
-                    grads[-1] += logit_grad
-                    for i in learned:
-                        decay[i] += concrete_decay[i]
-                for i, k in enumerate(kernels):
-                    if key.l2 or i in learned:
-                        grads[2 * i] += 2.0 * decay[i] * k
-            n_weight_slots = 2 * n_dense * N_SLOTS[key.optimizer]
-            weights, weight_slots = _maths.optimizer_step(
-                key.optimizer,
-                hp,
-                step,
-                params[: 2 * n_dense],
-                slots[:n_weight_slots],
-                grads[: 2 * n_dense],
-            )
-            if learned:  # the dropout logits, by an Adam of their own
-                logits, logit_slots = _maths.optimizer_step(
-                    "adam",
-                    concrete_adam,
-                    step,
-                    params[-1:],
-                    slots[n_weight_slots:],
-                    grads[-1:],
-                )
-                weights, weight_slots = weights + logits, weight_slots + logit_slots
-            params, slots = list(weights), list(weight_slots)
-            for i, constrained in enumerate(key.constrained):
-                if constrained:
-                    params[2 * i] = _maths.max_norm(params[2 * i], limits[i])
-            return b + 1, params, slots, step + 1, total + loss * nb, order
-
-        def epoch_body(epoch, params, slots, step, best, finite, curves):
-            losses, eval_losses, scores, rate_curve = curves
-            order = _random.epoch_order(n_rows, n, seeds[0], epoch)
-            order = tf.concat([order, tf.zeros([bs], tf.int32)], 0)  # slices in range
-            _, params, slots, step, total, _ = tf.while_loop(
-                lambda b, *_: b < n_batches,
-                batch_body,
-                (tf.constant(0), params, slots, step, tf.constant(0.0), order),
-            )
-            loss = total / n_float
-            at = [[epoch - start]]
-            losses = tf.tensor_scatter_nd_update(losses, at, [loss])
-            clean = eval_loss(params)
-            eval_losses = tf.tensor_scatter_nd_update(eval_losses, at, [clean])
-            if learned:
-                rate_curve = tf.tensor_scatter_nd_update(
-                    rate_curve, at, [current_rates(params)]
-                )
-            # The loss without dropout too: outputs can overflow while the
-            # weights stay finite (an exponential output, say).
-            finite = _maths.all_finite((loss, clean), params)
-            if key.stopping == "validation":
-                z = _maths.logits(params[: 2 * n_dense], data["x_val"], key.activation)
-                score = _maths.score(
-                    key.output_kind,
-                    data["y_val"],
-                    _maths.outputs(key.output_kind, z),
-                    data["valid_val"],
-                )
-                scores = tf.tensor_scatter_nd_update(scores, at, [score])
-            else:  # the training loss without dropout, as a score
-                score = -clean
-            count = tf.where(score >= best["score"] + hp["tol"], 0, best["count"] + 1)
-            better = score > best["score"]
-            best = {
-                "score": tf.where(better, score, best["score"]),
-                "count": count,
-                "params": [
-                    tf.where(better, p, bp)
-                    for p, bp in zip(params, best["params"], strict=True)
-                ]
-                if key.stopping == "validation"
-                else best["params"],
-            }
-            curves = (losses, eval_losses, scores, rate_curve)
-            return epoch + 1, params, slots, step, best, finite, curves
-
-        def keep_going(epoch, params, slots, step, best, finite, curves):
-            # The first epoch always runs, as in MLPClassifier: a warm start
-            # carries the rule's count over, and is stopped after an epoch.
-            patient = tf.logical_or(tf.equal(epoch, start), best["count"] <= patience)
-            return tf.logical_and(tf.logical_and(epoch < stop, patient), finite)
-
-        buffer = tf.zeros([MAX_EPOCHS_PER_CALL])
-        rate_rows = MAX_EPOCHS_PER_CALL if learned else 0  # only learned rates
-        curves = (buffer, buffer, buffer, tf.zeros([rate_rows, n_dense]))
-        epoch, params, slots, step, best, finite, curves = tf.while_loop(
-            keep_going,
-            epoch_body,
-            (start, list(params), list(slots), step, state["best"], tf.constant(True))
-            + (curves,),
-        )
-        new_state = {"params": params, "slots": slots, "step": step, "best": best}
-        return new_state, epoch, finite, curves
-
-    if not key.compiled:  # the session's graph takes run's operations as traced
-        return SessionProgram(key, run)
-    function = tf.function(
-        run,
-        input_signature=_signature(key),
-        autograph=False,
-        jit_compile=True,
-        reduce_retracing=False,
-    )
-    return SessionProgram(key, function)
+    if key.stopping == "validation":
+        x_val, y_val = validation
+        data |= {
+            "x_val": _padded(x_val, key.n_val),
+            "y_val": _padded(y_val, key.n_val),
+            "valid_val": _padded(np.ones(len(y_val), np.float32), key.n_val),
+        }
+    return data
 
 
-class SessionProgram:
-    """A training program in a TensorFlow session of its own.
+def init_state(key: ProgramKey, params: Params, like) -> TrainState:
+    """A fresh training state of ``params`` (``like`` makes each slot).
 
-    The program's graph is traced once, with placeholders for its inputs,
-    into a session of its own (:func:`~dropoutmlp._compat.program_session`):
-    closing it, when the cache evicts the program, frees what the program
-    holds, and nothing process-wide changes (the design note in the docs
-    has the measurements).  Calls take and return NumPy values.
+    The weights get the key's optimizer's state, the dropout logits (with
+    concrete dropout) their own Adam's.
     """
-
-    def __init__(self, key: ProgramKey, function):
-        self._graph = tf.Graph()
-        with self._graph.as_default():
-            inputs = tf.nest.map_structure(graph_placeholder, _signature(key))
-            self._outputs = function(*inputs)
-        self._inputs = tf.nest.flatten(inputs)
-        self._session = program_session(self._graph)
-
-    def __call__(self, *args):
-        values = [np.asarray(value) for value in tf.nest.flatten(args)]
-        feed = dict(zip(self._inputs, values, strict=True))
-        return self._session.run(self._outputs, feed)
-
-    def experimental_get_tracing_count(self) -> int:
-        """Graphs traced for this program: one, when it was built."""
-        return 1
-
-    def close(self) -> None:
-        self._session.close()
-
-
-def _sparse_rows(data, idx, n_features):
-    """Rows ``idx`` of the CSR matrix in ``data``, as a dense float32 batch."""
-    values = tf.RaggedTensor.from_row_splits(data["x_values"], data["x_indptr"])
-    columns = tf.RaggedTensor.from_row_splits(data["x_indices"], data["x_indptr"])
-    values, columns = tf.gather(values, idx), tf.gather(columns, idx)
-    where = tf.stack(
-        [tf.cast(values.value_rowids(), tf.int64), columns.flat_values], axis=1
+    logit_state = OPTIMIZERS["adam"].init([params.logits], like) if key.concrete else ()
+    return TrainState(
+        params=params,
+        opt_state=OptState(
+            OPTIMIZERS[key.optimizer].init(params.weights, like), logit_state
+        ),
+        step=None,
     )
-    shape = tf.stack(
-        [tf.cast(tf.shape(idx)[0], tf.int64), tf.constant(n_features, tf.int64)]
+
+
+def signature(key: ProgramKey) -> tuple:
+    """A program's input signature: the typed state and inputs of ``key``.
+
+    Built from the same types (and the optimizers' own ``init``) as the
+    values the driver feeds, so only the structure is fixed.
+    """
+    f32, scalar = tf.float32, tf.TensorSpec((), tf.int32)
+    n_dense = len(key.layer_sizes) - 1
+    params = Params(
+        [tf.TensorSpec(s, f32) for s in weight_shapes(key.layer_sizes)],
+        tf.TensorSpec((n_dense,), f32) if key.concrete else (),
     )
-    return tf.scatter_nd(where, values.flat_values, shape)
+    train = init_state(key, params, like=lambda spec: spec)._replace(step=scalar)
+    state = ProgramState(train, Stopping(tf.TensorSpec((), f32), scalar, params))
+    inputs = Inputs(
+        data=_data_signature(key),
+        hyper=Hyper(*[tf.TensorSpec((), f32)] * len(Hyper._fields)),
+        rates=tf.TensorSpec((n_dense,), f32),  # on each Dense layer's input
+        limits=tf.TensorSpec((n_dense,), f32),
+        seeds=tf.TensorSpec((2,), tf.uint32),
+        n_rows=scalar,
+    )
+    return state, inputs, Span(scalar, scalar, scalar)
 
 
-def _signature(key: ProgramKey):
-    """``input_signature`` of a program: only the structure is fixed."""
+def _data_signature(key: ProgramKey) -> dict:
+    """The signature of :func:`program_data`'s dict."""
     f32, i32 = tf.float32, tf.int32
-    n_dense = len(key.layer_sizes) - 1
-    p_specs = [tf.TensorSpec(s, f32) for s in weight_shapes(key.layer_sizes)]
-    if any(key.concrete):  # the dropout logits
-        p_specs.append(tf.TensorSpec((n_dense,), f32))
-    n_in, n_out = key.layer_sizes[0], key.layer_sizes[-1]
-    state = {
-        "params": p_specs,
-        "slots": p_specs[: 2 * n_dense] * N_SLOTS[key.optimizer]
-        + p_specs[2 * n_dense :] * 2,
-        "step": tf.TensorSpec((), i32),
-        "best": {
-            "score": tf.TensorSpec((), f32),
-            "count": tf.TensorSpec((), i32),
-            "params": p_specs,
-        },
-    }
-    rows, val = key.n_rows, key.n_val
+    n_in, n_out, rows, val = (
+        key.layer_sizes[0],
+        key.layer_sizes[-1],
+        key.n_rows,
+        key.n_val,
+    )
     if key.sparse:  # a CSR matrix: values, column indices, row pointers
         data = {
             "x_values": tf.TensorSpec((None,), f32),
@@ -457,19 +263,56 @@ def _signature(key: ProgramKey):
             "y_val": tf.TensorSpec((val, n_out), f32),
             "valid_val": tf.TensorSpec((val,), f32),
         }
-    scalar = tf.TensorSpec((), i32)
-    return [
-        state,
-        data,
-        {name: tf.TensorSpec((), f32) for name in HYPERPARAMETERS},
-        tf.TensorSpec((n_dense,), f32),  # dropout rates, on each Dense layer's input
-        tf.TensorSpec((n_dense,), f32),  # max-norm limits (inf: none)
-        tf.TensorSpec((2,), tf.uint32),  # seeds: shuffle, dropout
-        scalar,  # rows to train on (the rest is padding)
-        scalar,  # first epoch
-        scalar,  # stop before this epoch
-        scalar,  # n_iter_no_change
-    ]
+    return data
+
+
+def _build(key: ProgramKey):
+    """The program of ``key``: :func:`._steps.run`, compiled or as a graph."""
+
+    def run(state, inputs, span):
+        return _steps.run(key, state, inputs, span)
+
+    if not key.compiled:  # the session's graph takes run's operations as traced
+        return SessionProgram(key, run)
+    function = tf.function(
+        run,
+        input_signature=signature(key),
+        autograph=False,
+        jit_compile=True,
+        reduce_retracing=False,
+    )
+    return SessionProgram(key, function)
+
+
+class SessionProgram:
+    """A training program in a TensorFlow session of its own.
+
+    The program's graph is traced once, with placeholders for its inputs,
+    into a session of its own (:func:`~dropoutmlp._compat.program_session`):
+    closing it, when the cache evicts the program, frees what the program
+    holds, and nothing process-wide changes (the design note in the docs
+    has the measurements).  Calls take and return NumPy values.
+    """
+
+    def __init__(self, key: ProgramKey, function):
+        self._graph = tf.Graph()
+        with self._graph.as_default():
+            inputs = tf.nest.map_structure(graph_placeholder, signature(key))
+            self._outputs = function(*inputs)
+        self._inputs = tf.nest.flatten(inputs)
+        self._session = program_session(self._graph)
+
+    def __call__(self, *args):
+        values = [np.asarray(value) for value in tf.nest.flatten(args)]
+        feed = dict(zip(self._inputs, values, strict=True))
+        return self._session.run(self._outputs, feed)
+
+    def experimental_get_tracing_count(self) -> int:
+        """Graphs traced for this program: one, when it was built."""
+        return 1
+
+    def close(self) -> None:
+        self._session.close()
 
 
 class ProgramCache:
