@@ -14,6 +14,7 @@ import inspect
 import math
 import warnings
 from numbers import Integral, Real
+from typing import NamedTuple
 
 import keras
 import numpy as np
@@ -26,6 +27,7 @@ from sklearn.utils._param_validation import Interval, Options, StrOptions
 from sklearn.utils.validation import (
     _check_sample_weight,
     check_is_fitted,
+    check_X_y,
     validate_data,
 )
 
@@ -65,6 +67,32 @@ _OPTIMIZER_CLASS_NAMES = {
     keras.optimizers.Adam: "adam",
     keras.optimizers.RMSprop: "rmsprop",
 }
+
+
+class _Plan(NamedTuple):
+    """The validated parameters a fit needs besides the data."""
+
+    hidden: tuple[int, ...]
+    rates: tuple
+    limits: tuple
+    optimizer: object
+    options: tuple
+    callbacks: tuple
+
+
+class _Targets(NamedTuple):
+    """Targets encoded for the network, and what decodes them.
+
+    ``attributes`` are the fitted attributes of the encoding (``classes_``,
+    ``target_mean_``...), set once training succeeded; ``stratify`` the
+    labels the validation split is stratified by (None: not stratified).
+    """
+
+    Y: np.ndarray
+    output_kind: str
+    sample_weight: np.ndarray
+    attributes: dict
+    stratify: np.ndarray | None
 
 
 class BaseDropoutMLP(BaseEstimator):
@@ -297,8 +325,8 @@ class BaseDropoutMLP(BaseEstimator):
             )
         return opt, options
 
-    def _check_params(self):
-        """Validate every parameter; return (hidden sizes, rates, limits, options)."""
+    def _plan(self, incremental: bool) -> _Plan:
+        """Every parameter validated, and their conflicts raised, before any data."""
         self._validate_params()
         hidden = self.hidden_layer_sizes
         hidden = (hidden,) if isinstance(hidden, Integral) else tuple(hidden)
@@ -316,11 +344,17 @@ class BaseDropoutMLP(BaseEstimator):
             self.kernel_initializer,
             lambda name: seeded_initializer(name, 0),
         )
-        return (
-            tuple(int(u) for u in hidden),
-            rates,
-            limits,
-            self._routed_optimizer_options(),
+        optimizer, options = self._resolve_optimizer(self._routed_optimizer_options())
+        callbacks = copy_callbacks(self.callbacks)
+        learned = [isinstance(rate, str) for rate in (self.input_dropout, *rates)]
+        _engine.check_engine(self.engine, learned, optimizer, options, callbacks)
+        if incremental and self.early_stopping:
+            raise ValueError(
+                "partial_fit does not support early_stopping=True (each call is "
+                "one epoch on the rows given); set early_stopping=False."
+            )
+        return _Plan(
+            tuple(int(u) for u in hidden), rates, limits, optimizer, options, callbacks
         )
 
     def _seed(self, rng: np.random.RandomState) -> int:
@@ -367,25 +401,36 @@ class BaseDropoutMLP(BaseEstimator):
         """Whether this fit continues the fitted network (warm start)."""
         return self.__sklearn_is_fitted__() and (incremental or self.warm_start)
 
-    def _validate_training_data(self, X, y, reset: bool):
-        X, y = validate_data(
-            self,
-            X,
-            y,
+    def _validate_training_data(self, X, y, sample_weight, continues: bool):
+        """Checked float32 ``X``, ``y`` and weights, with nothing written to self.
+
+        A continued fit checks ``X`` against the fitted features; a new fit's
+        ``n_features_in_`` and ``feature_names_in_`` are stored with the rest
+        of the fit, once training succeeded (:meth:`_store`).
+        """
+        options = dict(
             accept_sparse=SPARSE_FORMATS,
             dtype=(np.float32, np.float64),
             multi_output=True,
             y_numeric=self._y_numeric,
-            reset=reset,
         )
+        if continues:
+            X, y = validate_data(self, X, y, reset=False, **options)
+        else:
+            X, y = check_X_y(X, y, estimator=self, **options)
         check_float32_range(X)
-        return as_float32(X), y
+        sample_weight = _check_sample_weight(
+            sample_weight, X, dtype=np.float32, ensure_non_negative=True
+        )
+        return as_float32(X), y, sample_weight
 
-    def _validation_split(self, X, Y, y, sample_weight, seed):
-        """Hold out ``validation_fraction`` of the rows, or say why it can't."""
+    def _validation_split(self, X, Y, stratify, sample_weight, seed):
+        """Hold out ``validation_fraction`` of the rows, or say why it can't.
+
+        ``stratify`` holds the labels to stratify by (None: not stratified).
+        """
         n = X.shape[0]
         n_val = math.ceil(self.validation_fraction * n)
-        stratify = self._stratify(y)
         n_classes = 0 if stratify is None else len(np.unique(stratify))
         needed = max(2, n_classes)
         if n_val < needed or n - n_val < max(1, n_classes):
@@ -417,16 +462,14 @@ class BaseDropoutMLP(BaseEstimator):
         )
         return X, Y, sample_weight, (x_val, y_val)
 
-    def _training_config(
-        self, optimizer, options, batch_size, incremental, seed, callbacks
-    ):
+    def _training_config(self, plan: _Plan, batch_size, incremental, seed):
         n_iter_no_change = self.n_iter_no_change
         return _engine.TrainingConfig(
-            optimizer=optimizer,
+            optimizer=plan.optimizer,
             learning_rate=float(self.learning_rate),
             momentum=float(self.momentum),
             nesterov=bool(self.nesterov),
-            optimizer_options=options,
+            optimizer_options=plan.options,
             batch_size=int(batch_size),
             epochs=1 if incremental else int(self.epochs),
             alpha=float(self.alpha),
@@ -437,7 +480,7 @@ class BaseDropoutMLP(BaseEstimator):
             tol=float(self.tol),
             seed=seed,
             verbose=int(self.verbose),
-            callbacks=callbacks,
+            callbacks=plan.callbacks,
             engine=self.engine,
             concrete_length_scale=float(self.concrete_length_scale),
             concrete_regularization=float(self.concrete_regularization),
@@ -466,97 +509,109 @@ class BaseDropoutMLP(BaseEstimator):
         return values, concrete if any(concrete) else ()
 
     def _fit(self, X, y, sample_weight, incremental: bool, classes=None):
-        hidden, rates, limits, options = self._check_params()
-        optimizer, options = self._resolve_optimizer(options)
-        callbacks = copy_callbacks(self.callbacks)
-        learned = [isinstance(rate, str) for rate in (self.input_dropout, *rates)]
-        _engine.check_engine(self.engine, learned, optimizer, options, callbacks)
-        if incremental and self.early_stopping:
-            raise ValueError(
-                "partial_fit does not support early_stopping=True (each call is "
-                "one epoch on the rows given); set early_stopping=False."
-            )
+        """plan -> encode -> train -> store: ``self`` changes only at the end."""
+        plan = self._plan(incremental)
         continues = self._continues(incremental)
-        X, y = self._validate_training_data(X, y, reset=not continues)
-        sample_weight = _check_sample_weight(
-            sample_weight, X, dtype=np.float32, ensure_non_negative=True
+        X_given = X
+        X, y, sample_weight = self._validate_training_data(
+            X, y, sample_weight, continues
         )
-        Y, output_kind, sample_weight = self._encode_targets(
+        targets = self._encode_targets(
             y,
             sample_weight,
             continues=continues,
             incremental=incremental,
             classes=classes,
         )
-        keep = sample_weight > 0
-        if not keep.any():
-            raise ValueError(
-                "sample_weight is zero for every row: nothing to train on."
-            )
-        X, Y, y, sample_weight = X[keep], Y[keep], y[keep], sample_weight[keep]
-
         rng = check_random_state(self.random_state)
         build_seed, train_seed, split_seed = (self._seed(rng) for _ in range(3))
-        validation = None
-        if self.early_stopping:
-            X, Y, sample_weight, validation = self._validation_split(
-                X, Y, y, sample_weight, split_seed
-            )
+        rows = self._training_rows(X, targets, split_seed)  # (X, Y, w, validation)
+        n_rows = rows[0].shape[0]
         batch_size = (
-            min(200, X.shape[0])
+            min(200, n_rows)
             if self.batch_size == "auto"
-            else min(int(self.batch_size), X.shape[0])
+            else min(int(self.batch_size), n_rows)
         )
-        all_rates, concrete = self._dropout_rates(rates, continues)
-        spec = NetworkSpec(
-            n_features=X.shape[1],
-            hidden_layer_sizes=hidden,
-            n_outputs=Y.shape[1],
-            output_kind=output_kind,
-            activation=keras_activation(self.activation),
-            input_dropout=all_rates[0],
-            dropout=all_rates[1:],
-            max_norm=limits,
-            kernel_initializer=self.kernel_initializer,
-            concrete=concrete,
-        )
-        config = self._training_config(
-            optimizer, options, batch_size, incremental, train_seed, callbacks
-        )
-        try:  # an unknown optimizer or option fails here, before any work
-            optimizer_instance = _engine.make_optimizer(config)
-        except (TypeError, ValueError) as exc:
-            raise ValueError(
-                f"Invalid optimizer={self.optimizer!r} with options "
-                f"{dict(options)}: {exc}"
-            ) from None
-        state = None
-        if continues:  # from the fitted weights (and optimizer state)
-            self._check_same_network(spec)
-            state = self._optimizer_state
-            weights = [w.astype(np.float32) for w in self._weights()]
-        else:
-            weights = initial_weights(spec, build_seed)
+        spec = self._network(plan, X.shape[1], targets, continues)
+        config = self._training_config(plan, batch_size, incremental, train_seed)
+        optimizer = self._keras_optimizer(config)
         try:
-            result = _engine.train(
-                spec, config, weights, X, Y, sample_weight, validation, state=state
-            )
+            result = self._train(spec, config, optimizer, rows, continues, build_seed)
         except Exception:
             if not continues:  # the old network no longer matches the new data
                 for name in ("coefs_", "intercepts_", "_keras_model"):
                     vars(self).pop(name, None)
             raise
-        for callback in config.callbacks:  # detached: they pickle without the model
-            detach_callback(callback)
-        self.callbacks_ = list(config.callbacks)
-        # model_ compiles with this instance; a pickle keeps its Keras config.
-        self._fit_optimizer = optimizer_instance
-        self._optimizer_config = keras.optimizers.serialize(optimizer_instance)
-        self._l2 = config.l2  # model_'s regularizer
-        self._store_result(spec, result, continues)
+        self._store(X_given, targets, config, optimizer, spec, result, continues)
         if not result.stopped_early and not incremental:
             self._warn_unconverged(config)
         return self
+
+    def _training_rows(self, X, targets: _Targets, split_seed: int):
+        """The rows training reads: weight-0 rows dropped, the validation
+        split held out (``early_stopping``)."""
+        keep = targets.sample_weight > 0
+        if not keep.any():
+            raise ValueError(
+                "sample_weight is zero for every row: nothing to train on."
+            )
+        X, Y, w = X[keep], targets.Y[keep], targets.sample_weight[keep]
+        stratify = None if targets.stratify is None else targets.stratify[keep]
+        if not self.early_stopping:
+            return X, Y, w, None
+        return self._validation_split(X, Y, stratify, w, split_seed)
+
+    def _network(self, plan: _Plan, n_features: int, targets, continues: bool):
+        """The :class:`NetworkSpec` of this fit (checked against a continued one)."""
+        all_rates, concrete = self._dropout_rates(plan.rates, continues)
+        spec = NetworkSpec(
+            n_features=n_features,
+            hidden_layer_sizes=plan.hidden,
+            n_outputs=targets.Y.shape[1],
+            output_kind=targets.output_kind,
+            activation=keras_activation(self.activation),
+            input_dropout=all_rates[0],
+            dropout=all_rates[1:],
+            max_norm=plan.limits,
+            kernel_initializer=self.kernel_initializer,
+            concrete=concrete,
+        )
+        if continues:
+            self._check_same_network(spec)
+        return spec
+
+    def _keras_optimizer(self, config) -> keras.optimizers.Optimizer:
+        """The fit's Keras optimizer, built once: an unknown optimizer or
+        option fails here, before any training."""
+        try:
+            return _engine.make_optimizer(config)
+        except (TypeError, ValueError) as exc:
+            raise ValueError(
+                f"Invalid optimizer={self.optimizer!r} with options "
+                f"{dict(config.optimizer_options)}: {exc}"
+            ) from None
+
+    def _train(self, spec, config, optimizer, rows, continues: bool, seed: int):
+        """The engine's training on ``rows`` (X, Y, weights, validation), from
+        the fitted network when continuing (else from ``seed``'s weights)."""
+        state = None
+        if continues:  # from the fitted weights (and optimizer state)
+            state = self._optimizer_state
+            weights = [v.astype(np.float32) for v in self._weights()]
+        else:
+            weights = initial_weights(spec, seed)
+        X, Y, sample_weight, validation = rows
+        return _engine.train(
+            spec,
+            config,
+            weights,
+            X,
+            Y,
+            sample_weight,
+            validation,
+            state=state,
+            optimizer=optimizer,
+        )
 
     def _warn_unconverged(self, config) -> None:
         """MLPClassifier's ConvergenceWarning: the epochs ran out first."""
@@ -586,6 +641,20 @@ class BaseDropoutMLP(BaseEstimator):
                 f"give {spec.layer_sizes} ({spec.output_kind}). Fit anew with "
                 "warm_start=False (or clone the estimator)."
             )
+
+    def _store(self, X, targets, config, optimizer, spec, result, continues: bool):
+        """Every fitted attribute, once training succeeded."""
+        if not continues:  # n_features_in_ and feature_names_in_
+            validate_data(self, X, reset=True, skip_check_array=True)
+        vars(self).update(targets.attributes)
+        for callback in config.callbacks:  # detached: they pickle without the model
+            detach_callback(callback)
+        self.callbacks_ = list(config.callbacks)
+        # model_ compiles a copy of it; a pickle keeps its Keras config.
+        self._fit_optimizer = optimizer
+        self._optimizer_config = keras.optimizers.serialize(optimizer)
+        self._l2 = config.l2  # model_'s regularizer
+        self._store_result(spec, result, continues)
 
     def _store_result(self, spec, result, continues: bool) -> None:
         """Fitted attributes from a training result (extended when continuing)."""
@@ -703,9 +772,11 @@ class BaseDropoutMLP(BaseEstimator):
         if model is None:
             model = build_mlp(self._spec, 0, l2=self._l2)
             set_weights(model, [w.astype(np.float32) for w in self._weights()])
-            optimizer = vars(self).pop("_fit_optimizer", None)
-            if optimizer is None:  # unpickled: a custom class must be registered
+            fitted = vars(self).get("_fit_optimizer")
+            if fitted is None:  # unpickled: a custom class must be registered
                 optimizer = keras.optimizers.deserialize(self._optimizer_config)
+            else:  # a fresh copy: the fit's instance holds the fit's state
+                optimizer = fitted.__class__.from_config(fitted.get_config())
             model.compile(optimizer=optimizer, loss=self._spec.loss)
             optimizer.build(model.trainable_variables)
             self._keras_model = model

@@ -14,7 +14,7 @@ from sklearn.utils.multiclass import (
 )
 from sklearn.utils.validation import column_or_1d
 
-from ._base import BaseDropoutMLP
+from ._base import BaseDropoutMLP, _Targets
 from ._validation import check_n_samples
 
 
@@ -429,44 +429,61 @@ class DropoutMLPClassifier(ClassifierMixin, BaseDropoutMLP):
                 f"multilabel-indicator targets; got {target_type}."
             )
         multilabel = target_type == "multilabel-indicator"
-        if not continues:
-            binarizer = LabelBinarizer().fit(
-                y if classes is None or multilabel else classes
-            )
-            if len(binarizer.classes_) < 2:
-                raise ValueError(
-                    f"The target has only one class ({binarizer.classes_[0]!r}); "
-                    "a classifier needs at least two."
-                )
-            self._label_binarizer = binarizer
-            self.classes_ = binarizer.classes_
-        if continues and not incremental and not multilabel:
-            if not np.array_equal(np.unique(y), self.classes_):
-                raise ValueError(
-                    "warm_start can only be used where `y` has the same classes "
-                    f"as in the previous call to fit. Previously got "
-                    f"{self.classes_}, `y` has {np.unique(y)}."
-                )
+        binarizer = (
+            self._label_binarizer
+            if continues
+            else self._binarizer(y if classes is None or multilabel else classes)
+        )
         if not multilabel:
-            unseen = np.setdiff1d(np.unique(y), self.classes_)
-            if len(unseen):
-                raise ValueError(
-                    f"y has classes {unseen.tolist()} not in "
-                    f"classes_={self.classes_.tolist()}"
-                    + (
-                        " (the classes given to the first partial_fit call)."
-                        if incremental or classes is not None
-                        else "."
-                    )
-                )
-        Y = self._label_binarizer.transform(y).astype(np.float32)
-        y_type = self._label_binarizer.y_type_
-        kind = {"multilabel-indicator": "multilabel"}.get(y_type, y_type)
+            self._check_classes(y, binarizer.classes_, continues, incremental, classes)
+        Y = binarizer.transform(y).astype(np.float32)
+        kind = {"multilabel-indicator": "multilabel"}.get(
+            binarizer.y_type_, binarizer.y_type_
+        )
         if self.class_weight is not None:
-            sample_weight = sample_weight * self._class_weights(y, incremental)
-        return Y, kind, sample_weight
+            weights = self._class_weights(y, binarizer.classes_, incremental)
+            sample_weight = sample_weight * weights
+        return _Targets(
+            Y,
+            kind,
+            sample_weight,
+            {"_label_binarizer": binarizer, "classes_": binarizer.classes_},
+            stratify=None if multilabel else y,
+        )
 
-    def _class_weights(self, y, incremental: bool) -> np.ndarray:
+    @staticmethod
+    def _binarizer(labels) -> LabelBinarizer:
+        """The label encoding of ``labels``, which must hold two classes or more."""
+        binarizer = LabelBinarizer().fit(labels)
+        if len(binarizer.classes_) < 2:
+            raise ValueError(
+                f"The target has only one class ({binarizer.classes_[0]!r}); "
+                "a classifier needs at least two."
+            )
+        return binarizer
+
+    @staticmethod
+    def _check_classes(y, classes_, continues, incremental, classes) -> None:
+        """``y``'s classes against the network's (``classes_``)."""
+        if continues and not incremental and not np.array_equal(np.unique(y), classes_):
+            raise ValueError(
+                "warm_start can only be used where `y` has the same classes "
+                f"as in the previous call to fit. Previously got "
+                f"{classes_}, `y` has {np.unique(y)}."
+            )
+        unseen = np.setdiff1d(np.unique(y), classes_)
+        if len(unseen):
+            raise ValueError(
+                f"y has classes {unseen.tolist()} not in "
+                f"classes_={classes_.tolist()}"
+                + (
+                    " (the classes given to the first partial_fit call)."
+                    if incremental or classes is not None
+                    else "."
+                )
+            )
+
+    def _class_weights(self, y, classes_, incremental: bool) -> np.ndarray:
         """Per-row weights of ``class_weight``, checked like ``sample_weight``."""
         class_weight = self.class_weight
         if isinstance(class_weight, dict):
@@ -493,11 +510,8 @@ class DropoutMLPClassifier(ClassifierMixin, BaseDropoutMLP):
             )
         if y.ndim == 2:  # multilabel
             return compute_sample_weight(class_weight, y).astype(np.float32)
-        weights = compute_class_weight(class_weight, classes=self.classes_, y=y)
-        return weights[np.searchsorted(self.classes_, y)].astype(np.float32)
-
-    def _stratify(self, y):
-        return None if self._label_binarizer.y_type_.startswith("multilabel") else y
+        weights = compute_class_weight(class_weight, classes=classes_, y=y)
+        return weights[np.searchsorted(classes_, y)].astype(np.float32)
 
     def predict_proba(self, X):
         """Probability of each class (of each label, for multilabel targets).

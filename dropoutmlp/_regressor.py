@@ -8,7 +8,7 @@ import numpy as np
 from sklearn.base import RegressorMixin
 from sklearn.utils._param_validation import Interval, StrOptions
 
-from ._base import BaseDropoutMLP
+from ._base import BaseDropoutMLP, _Targets
 from ._validation import check_n_samples
 
 
@@ -464,43 +464,8 @@ class DropoutMLPRegressor(RegressorMixin, BaseDropoutMLP):
                     f"{self.n_outputs_}."
                 )
             mean, scale = self.target_mean_, self.target_scale_
-        elif self.standardize_target and poisson:
-            # A log link cannot fit a centred target: only divide by the mean
-            # (a target of all zeros keeps the scale 1).
-            weights = np.asarray(sample_weight, dtype=np.float64)
-            with np.errstate(over="ignore", invalid="ignore"):
-                scale = (
-                    np.average(Y, axis=0, weights=weights)
-                    if weights.sum() > 0  # else the base class rejects it
-                    else np.ones(Y.shape[1])
-                )
-            if not np.isfinite(scale).all():
-                raise ValueError(
-                    "Scaling y overflows: its mean is not finite in float64 "
-                    f"(values up to {np.abs(Y).max():.3g}). Rescale the target, "
-                    "e.g. divide it by a power of ten."
-                )
-            scale[scale == 0] = 1
-            mean = np.zeros(Y.shape[1])
-        elif self.standardize_target:
-            weights = np.asarray(sample_weight, dtype=np.float64)
-            with np.errstate(over="ignore", invalid="ignore"):
-                if weights.sum() > 0:
-                    mean = np.average(Y, axis=0, weights=weights)
-                    var = np.average((Y - mean) ** 2, axis=0, weights=weights)
-                else:  # the base class rejects this case right after
-                    mean, var = np.zeros(Y.shape[1]), np.ones(Y.shape[1])
-                scale = np.sqrt(var)
-            if not (np.isfinite(mean).all() and np.isfinite(scale).all()):
-                raise ValueError(
-                    "Standardising y overflows: its mean or variance is not "
-                    f"finite in float64 (values up to {np.abs(Y).max():.3g}). "
-                    "Rescale the target, e.g. divide it by a power of ten."
-                )
-            # As StandardScaler: a (near-)constant target is only centred.
-            scale[scale < 10 * np.finfo(np.float64).eps * np.maximum(1, abs(mean))] = 1
         else:
-            mean, scale = np.zeros(Y.shape[1]), np.ones(Y.shape[1])
+            mean, scale = self._target_moments(Y, sample_weight, poisson)
         with np.errstate(over="ignore"):
             Y = ((Y - mean) / scale).astype(np.float32)
         if not np.isfinite(Y).all():
@@ -514,13 +479,54 @@ class DropoutMLPRegressor(RegressorMixin, BaseDropoutMLP):
                 + "Rescale the target"
                 + ("." if self.standardize_target else " or standardise it.")
             )
+        attributes = {}
         if not continues:
-            self._y_ndim = y.ndim
-            self.target_mean_, self.target_scale_ = mean, scale
-        return Y, "poisson" if poisson else "regression", sample_weight
+            attributes = {
+                "_y_ndim": y.ndim,
+                "target_mean_": mean,
+                "target_scale_": scale,
+            }
+        kind = "poisson" if poisson else "regression"
+        return _Targets(Y, kind, sample_weight, attributes, stratify=None)
 
-    def _stratify(self, y):
-        return None
+    def _target_moments(self, Y, sample_weight, poisson: bool):
+        """(mean, scale) that standardise the targets ``Y`` (float64 columns).
+
+        Weighted by ``sample_weight``.  A Poisson target is only divided by
+        its mean: a log link cannot fit a centred target (a target of all
+        zeros keeps the scale 1).  As StandardScaler, a (near-)constant
+        target is only centred.
+        """
+        n_outputs = Y.shape[1]
+        if not self.standardize_target:
+            return np.zeros(n_outputs), np.ones(n_outputs)
+        weights = np.asarray(sample_weight, dtype=np.float64)
+        with np.errstate(over="ignore", invalid="ignore"):
+            if weights.sum() > 0:
+                mean = np.average(Y, axis=0, weights=weights)
+                var = np.average((Y - mean) ** 2, axis=0, weights=weights)
+            else:  # the base class rejects this case right after
+                mean, var = np.zeros(n_outputs), np.ones(n_outputs)
+        if poisson:
+            scale = mean
+            mean, what = np.zeros(n_outputs), "Scaling y overflows: its mean is"
+        else:
+            scale, what = (
+                np.sqrt(var),
+                "Standardising y overflows: its mean or variance is",
+            )
+        if not (np.isfinite(mean).all() and np.isfinite(scale).all()):
+            raise ValueError(
+                f"{what} not finite in float64 (values up to "
+                f"{np.abs(Y).max():.3g}). Rescale the target, e.g. divide it by "
+                "a power of ten."
+            )
+        if poisson:
+            scale[scale == 0] = 1
+        else:
+            tiny = 10 * np.finfo(np.float64).eps * np.maximum(1, abs(mean))
+            scale[scale < tiny] = 1
+        return mean, scale
 
     def _to_target(self, values: np.ndarray, dtype) -> np.ndarray:
         """Network values in the shape of ``y`` and the dtype of ``X``."""

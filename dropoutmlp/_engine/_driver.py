@@ -101,6 +101,7 @@ def train(
     sample_weight: np.ndarray,
     validation: tuple[np.ndarray, np.ndarray] | None = None,
     state: OptimizerState | None = None,
+    optimizer: keras.optimizers.Optimizer | None = None,
 ) -> TrainingResult:
     """Train the network ``spec`` describes, from ``weights``.
 
@@ -130,6 +131,10 @@ def train(
         the shuffles and dropout masks).  A state of another optimizer is not
         applicable: the optimizer then starts afresh, the epoch count still
         continues.
+    optimizer : keras.optimizers.Optimizer, optional
+        The Keras optimizer ``config`` describes, already built by the caller
+        (:func:`make_optimizer`), for the ``"keras"`` engine to train with;
+        built here when not given.  The programs read ``config`` alone.
 
     Returns
     -------
@@ -149,7 +154,7 @@ def train(
     engine = choose_engine(spec, config, x.shape[0], sp.issparse(x))
     if engine == "keras":
         return _keras_fit.train(
-            spec, config, weights, x, y, sample_weight, validation, state
+            spec, config, weights, x, y, sample_weight, validation, state, optimizer
         )
     return _train_program(
         engine, spec, config, weights, x, y, sample_weight, validation, state

@@ -142,13 +142,16 @@ def train(
     w: np.ndarray,
     validation,
     state: OptimizerState | None,
+    optimizer: keras.optimizers.Optimizer | None,
 ) -> TrainingResult:
     """:func:`~dropoutmlp._engine.train` through ``Model.fit``."""
     # The Dropout layers draw from the fit's dropout seed; the initializers'
     # draws are replaced by ``weights``.
     model = build_mlp(spec, seed=int(config.seeds()[1]), l2=config.l2)
     set_weights(model, weights)
-    model.compile(optimizer=make_optimizer(config), loss=spec.loss)
+    if optimizer is None:
+        optimizer = make_optimizer(config)
+    model.compile(optimizer=optimizer, loss=spec.loss)
     optimizer = model.optimizer
     optimizer.build(model.trainable_variables)
     kind = _kind(optimizer)
