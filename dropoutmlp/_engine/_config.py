@@ -25,6 +25,8 @@ MOMENTUM_OPTIMIZERS = {"sgd": ("momentum", "nesterov"), "rmsprop": ("momentum",)
 
 OPTIMIZER_NAME = "dropoutmlp_optimizer"
 
+# Learning-rate schedules (``learning_rate_schedule``).
+SCHEDULES = ("constant", "invscaling", "adaptive", "cosine")
 # The engines a fit can run on (``engine``), and "auto": let the fit choose.
 ENGINES = ("xla", "graph", "keras")
 
@@ -39,6 +41,9 @@ class TrainingConfig:
         Keras optimizer name (lower case), class or instance.
     learning_rate, momentum : float
         Step size; momentum of ``sgd`` and ``rmsprop`` (ignored by others).
+    learning_rate_schedule : {"constant", "invscaling", "adaptive", "cosine"}
+        How the step size changes over epochs (:func:`._steps.scheduled_rate`
+        and :func:`._steps.adapt`); ``power_t`` is invscaling's exponent.
     nesterov : bool
         Nesterov momentum for ``sgd``.
     optimizer_options : tuple of (str, object)
@@ -78,6 +83,8 @@ class TrainingConfig:
 
     optimizer: object = "adam"
     learning_rate: float = 0.001
+    learning_rate_schedule: str = "constant"
+    power_t: float = 0.5
     momentum: float = 0.0
     nesterov: bool = False
     optimizer_options: tuple = ()
@@ -204,6 +211,12 @@ class OptimizerState:
         Where the loss stopping rule stands (its best loss and its count of
         epochs without an improvement of ``tol``): a fit that continues this
         one carries them on, as ``MLPClassifier`` does over warm starts.
+    learning_rate : float or None
+        The learning rate of the next epoch (None: not recorded).  A fit
+        that continues this one with the "adaptive" schedule starts from it.
+    rows_seen : float
+        Rows trained on so far, over every epoch (MLPClassifier's ``t_``):
+        the "invscaling" schedule goes on from it.
     """
 
     optimizer: str
@@ -213,6 +226,8 @@ class OptimizerState:
     dropout_streams: list = field(default_factory=list)
     best_loss: float = float("inf")
     no_improvement_count: int = 0
+    learning_rate: float | None = None
+    rows_seen: float = 0.0
 
     def continued(self, kind: str, fresh_slots) -> tuple[list, int, int]:
         """(slots, step, epoch) to start from for optimizer ``kind``.
@@ -239,7 +254,8 @@ class TrainingResult:
     every epoch (None without).  ``loss_curve`` is the training loss of
     every epoch as Keras reports it (dropout on, averaged over the epoch's
     mini-batches), ``eval_loss_curve`` the training rows' loss at every
-    epoch's end with dropout off (the loss rule's signal).
+    epoch's end with dropout off (the loss rule's signal), and
+    ``learning_rate_curve`` the learning rate of every epoch.
     """
 
     weights: list[np.ndarray]
@@ -247,6 +263,7 @@ class TrainingResult:
     rate_curve: list[tuple[float, ...]] | None
     loss_curve: list[float]
     eval_loss_curve: list[float]
+    learning_rate_curve: list[float]
     validation_scores: list[float] | None
     n_iter: int
     engine: str

@@ -39,7 +39,7 @@ from ._programs import (
     program_key,
 )
 from ._state import Curves, Hyper, Inputs, Params, ProgramState, Span, Stopping
-from ._steps import MAX_EPOCHS_PER_CALL, should_stop
+from ._steps import MAX_EPOCHS_PER_CALL, first_rate, should_stop
 
 # A fit of at least this many optimizer steps (epochs x batches), or of at
 # least XLA_MIN_ROWS row visits (epochs x rows), runs compiled: XLA's
@@ -173,6 +173,7 @@ def _hyper(config: TrainingConfig, n_rows: int) -> Hyper:
         tol=config.tol,
         weight_reg=config.concrete_length_scale**2 / n_rows,
         dropout_reg=config.concrete_regularization / n_rows,
+        power_t=config.power_t,
     )
     return Hyper(**{name: np.float32(values[name]) for name in Hyper._fields})
 
@@ -205,7 +206,11 @@ def _start(key: ProgramKey, spec: NetworkSpec, config, weights, state):
         if state is not None and config.stopping == "loss"
         else (np.inf, 0)
     )
-    train = fresh._replace(opt_state=opt_state, step=np.int32(step))
+    train = fresh._replace(
+        opt_state=opt_state,
+        step=np.int32(step),
+        **first_rate(config, state),
+    )
     best = Stopping(np.float32(-best_loss), np.int32(count), params)
     return ProgramState(train, best), first_epoch
 
@@ -216,10 +221,12 @@ class _Records:
     def __init__(self, key: ProgramKey):
         self.key = key
         self.losses, self.eval_losses, self.scores, self.rates = [], [], [], []
+        self.learning_rates = []
 
     def add(self, curves: Curves, ran: int) -> None:
         self.losses += np.asarray(curves.losses)[:ran].tolist()
         self.eval_losses += np.asarray(curves.eval_losses)[:ran].tolist()
+        self.learning_rates += np.asarray(curves.learning_rates)[:ran].tolist()
         if self.key.stopping == "validation":
             self.scores += np.asarray(curves.scores)[:ran].tolist()
         if self.key.concrete:
@@ -275,7 +282,13 @@ def _run_calls(program, key, config, state, inputs, first_epoch, records):
         size = min(chunk, most, config.epochs - done)
         began = time.perf_counter()
         start = first_epoch + done
-        span = Span(np.int32(start), np.int32(start + size), patience)
+        span = Span(
+            np.int32(start),
+            np.int32(start + size),
+            patience,
+            np.int32(first_epoch),
+            np.int32(config.epochs),
+        )
         state, epoch, finite, curves = program(state, inputs, span)
         ran = int(epoch) - start
         records.add(curves, ran)
@@ -306,6 +319,7 @@ def _result(engine, key, spec, config, state, first_epoch, done, stopped, record
         rate_curve=records.rates if key.concrete else None,
         loss_curve=records.losses,
         eval_loss_curve=records.eval_losses,
+        learning_rate_curve=records.learning_rates,
         validation_scores=records.scores if config.early_stopping else None,
         n_iter=done,
         engine=engine,
@@ -314,6 +328,8 @@ def _result(engine, key, spec, config, state, first_epoch, done, stopped, record
             slots=[np.asarray(s) for s in tf.nest.flatten(state.train.opt_state)],
             step=int(state.train.step),
             epoch=first_epoch + done,
+            learning_rate=float(state.train.learning_rate),
+            rows_seen=float(state.train.rows_seen),
             **_loss_rule_state(config, state.best),
         ),
         stopped_early=stopped,

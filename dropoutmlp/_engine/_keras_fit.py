@@ -66,7 +66,9 @@ class _Watch(keras.callbacks.Callback):
     (:func:`._steps.eval_loss`), the validation score
     (:func:`._steps.validation_score`) and the stopping rule
     (:func:`._steps.stopping_update`), restoring the validation rule's best
-    weights at the end.
+    weights at the end; and the learning-rate schedule, setting the
+    optimizer's rate before every epoch (:func:`._steps.scheduled_rate`,
+    :func:`._steps.adapt`).
     """
 
     def __init__(self, key, config: TrainingConfig, data: dict, state):
@@ -80,8 +82,17 @@ class _Watch(keras.callbacks.Callback):
         if state is not None and config.stopping == "loss":  # carried over
             score, count = -state.best_loss, state.no_improvement_count
         self.best = Stopping(np.float64(score), np.int32(count), [])
+        start = _steps.first_rate(config, state)
+        self.rate, self.rows_seen = start["learning_rate"], start["rows_seen"]
+        self.learning_rates: list[float] = []
         self.diverged = False
         self.stopped = False
+
+    def on_epoch_begin(self, epoch, logs=None):
+        optimizer = self.model.optimizer
+        if self.config.learning_rate_schedule != "constant":
+            optimizer.learning_rate = self.rate
+        self.learning_rates.append(float(np.asarray(optimizer.learning_rate)))
 
     def on_epoch_end(self, epoch, logs=None):
         loss = float((logs or {}).get("loss", np.nan))
@@ -108,8 +119,27 @@ class _Watch(keras.callbacks.Callback):
         self.best = _steps.stopping_update(
             self.best, np.float64(score), self.config.tol, weights, validation
         )
+        self._advance_rate(epoch)
         if _steps.should_stop(self.best, self.config.patience):
             self.stopped = self.model.stop_training = True
+
+    def _advance_rate(self, epoch: int) -> None:
+        """The schedule's rate for the epoch after ``epoch`` (of this fit)."""
+        config = self.config
+        self.rows_seen = np.float32(self.rows_seen + len(self.data["y"]))
+        if config.learning_rate_schedule == "adaptive":
+            self.best, rate = _steps.adapt(
+                self.best, np.float32(self.rate), np.int32(config.patience)
+            )
+        else:
+            rate = _steps.scheduled_rate(
+                config.learning_rate_schedule,
+                np.float32(config.learning_rate),
+                np.float32(config.power_t),
+                self.rows_seen,
+                np.float32((epoch + 1) / config.epochs),
+            )
+        self.rate = np.float32(rate)
 
     def rule_state(self) -> dict:
         """Where the loss rule stands, for a fit that continues this one."""
@@ -188,6 +218,7 @@ def train(
         rate_curve=None,
         loss_curve=losses,
         eval_loss_curve=watch.eval_losses,
+        learning_rate_curve=watch.learning_rates,
         validation_scores=watch.scores if config.early_stopping else None,
         n_iter=len(losses),
         engine="keras",
@@ -196,6 +227,8 @@ def train(
             slots=[v.numpy() for v in optimizer_slots(optimizer)],
             step=int(optimizer.iterations.numpy()),
             epoch=first_epoch + len(losses),
+            learning_rate=float(watch.rate),
+            rows_seen=float(watch.rows_seen),
             dropout_streams=[v.numpy() for v in streams],
             **watch.rule_state(),
         ),

@@ -79,6 +79,7 @@ class ProgramKey:
     output_kind: str
     optimizer: str
     stopping: str  # "validation" or "loss"
+    schedule: str  # the learning-rate schedule
     batch_size: int
     dropout: tuple[bool, ...]
     constrained: tuple[bool, ...]
@@ -134,6 +135,7 @@ def program_key(
         output_kind=spec.output_kind,
         optimizer=config.optimizer,
         stopping=config.stopping,
+        schedule=config.learning_rate_schedule,
         # One batch of every row: a batch of the row bucket, padding masked.
         batch_size=(
             config.batch_size if config.batch_size < n_rows else padded_rows(n_rows)
@@ -221,7 +223,11 @@ def signature(key: ProgramKey) -> tuple:
         [tf.TensorSpec(s, f32) for s in weight_shapes(key.layer_sizes)],
         tf.TensorSpec((n_dense,), f32) if key.concrete else (),
     )
-    train = init_state(key, params, like=lambda spec: spec)._replace(step=scalar)
+    train = init_state(key, params, like=lambda spec: spec)._replace(
+        step=scalar,
+        learning_rate=tf.TensorSpec((), f32),
+        rows_seen=tf.TensorSpec((), f32),
+    )
     state = ProgramState(train, Stopping(tf.TensorSpec((), f32), scalar, params))
     inputs = Inputs(
         data=_data_signature(key),
@@ -231,7 +237,7 @@ def signature(key: ProgramKey) -> tuple:
         seeds=tf.TensorSpec((2,), tf.uint32),
         n_rows=scalar,
     )
-    return state, inputs, Span(scalar, scalar, scalar)
+    return state, inputs, Span(*[scalar] * len(Span._fields))
 
 
 def _data_signature(key: ProgramKey) -> dict:

@@ -31,6 +31,7 @@ class Hyper(NamedTuple):
     tol: object
     weight_reg: object
     dropout_reg: object
+    power_t: object
 
 
 class Params(NamedTuple):
@@ -50,11 +51,14 @@ class OptState(NamedTuple):
 
 
 class TrainState(NamedTuple):
-    """Where training stands: parameters, optimizer state, steps taken."""
+    """Where training stands: parameters, optimizer state, steps taken, the
+    learning rate of the next epoch and the rows trained on so far."""
 
     params: Params
     opt_state: OptState
     step: object
+    learning_rate: object = None
+    rows_seen: object = None
 
 
 class Stopping(NamedTuple):
@@ -88,18 +92,22 @@ class Inputs(NamedTuple):
 
 
 class Span(NamedTuple):
-    """The epochs of one call, ``[start, stop)``, and ``n_iter_no_change``."""
+    """The epochs of one call, ``[start, stop)``, ``n_iter_no_change``, and
+    the fit's first epoch and number of epochs (the cosine schedule's)."""
 
     start: object
     stop: object
     patience: object
+    first: object
+    epochs: object
 
 
 class Curves(NamedTuple):
     """Per-epoch records of one call: running loss (dropout on), loss with
-    dropout off, validation score, and the learned dropout rates."""
+    dropout off, validation score, learned dropout rates, learning rate."""
 
     losses: object
     eval_losses: object
     scores: object
     rates: object
+    learning_rates: object

@@ -52,7 +52,12 @@ CONCRETE_ADAM = Hyper(
     tol=0.0,
     weight_reg=0.0,
     dropout_reg=0.0,
+    power_t=0.0,
 )
+# MLPClassifier's "adaptive" schedule: the divisor of the rate, and the rate
+# at or below which the stopping rule stops the fit instead.
+ADAPTIVE_DIVISOR = 5.0
+ADAPTIVE_MIN_RATE = 1e-6
 
 
 def _n_dense(key) -> int:
@@ -172,8 +177,10 @@ def apply_update(key, hyper: Hyper, limits, state: TrainState, grads: Params):
     for i, constrained in enumerate(key.constrained):
         if constrained:
             weights[2 * i] = _maths.max_norm(weights[2 * i], limits[i])
-    return TrainState(
-        Params(weights, logits), OptState(weight_state, logit_state), state.step + 1
+    return state._replace(
+        params=Params(weights, logits),
+        opt_state=OptState(weight_state, logit_state),
+        step=state.step + 1,
     )
 
 
@@ -195,10 +202,81 @@ def train_step(key, inputs: Inputs, state: TrainState, idx, valid):
     return apply_update(key, inputs.hyper, inputs.limits, state, grads), loss * nb
 
 
+def scheduled_rate(schedule: str, base, power_t, rows_seen, progress):
+    """The learning rate of an epoch under ``schedule`` (from ``base``).
+
+    ``"invscaling"``: ``base / (rows_seen + 1) ** power_t``, ``rows_seen``
+    the rows trained on before the epoch (MLPClassifier's ``t_``);
+    ``"cosine"``: ``base * (1 + cos(pi * progress)) / 2``, ``progress`` the
+    fraction of the fit's epochs done; ``"constant"`` (and ``"adaptive"``,
+    whose rate :func:`adapt` changes): ``base``.  Exactly ``base`` at the
+    first epoch of a fresh fit.
+    """
+    if schedule == "invscaling":
+        return base / tf.pow(rows_seen + 1.0, power_t)
+    if schedule == "cosine":
+        return base * 0.5 * (1.0 + tf.cos(np.pi * progress))
+    return base
+
+
+def first_rate(config, state) -> dict:
+    """The first epoch's learning rate and the rows seen before it, for
+    ``config`` continuing the fit whose ``OptimizerState`` is ``state``.
+
+    The "adaptive" rate goes on from where a continued fit left it, the
+    "invscaling" one from its rows seen; every schedule starts a fresh fit
+    at ``learning_rate``.
+    """
+    rows_seen = 0.0 if state is None else state.rows_seen
+    carried = None if state is None else state.learning_rate
+    schedule = config.learning_rate_schedule
+    if schedule == "adaptive" and carried is not None:
+        rate = carried
+    else:
+        base = np.float32(config.learning_rate)
+        rate = float(scheduled_rate(schedule, base, config.power_t, rows_seen, 0.0))
+    return {
+        "learning_rate": np.float32(rate),
+        "rows_seen": np.float32(rows_seen),
+    }
+
+
+def adapt(best: Stopping, learning_rate, patience):
+    """MLPClassifier's "adaptive" schedule at an epoch's end.
+
+    Where the stopping rule would stop, the rate is divided by 5 and the
+    rule's count restarts, unless the rate is ``ADAPTIVE_MIN_RATE`` or less:
+    then the rule stops the fit.  Returns the rule's state and the rate.
+    """
+    drop = tf.logical_and(
+        should_stop(best, patience), learning_rate > ADAPTIVE_MIN_RATE
+    )
+    count = tf.where(drop, 0, best.count)
+    rate = tf.where(drop, learning_rate / ADAPTIVE_DIVISOR, learning_rate)
+    return best._replace(count=count), rate
+
+
+def next_rate(key, hyper: Hyper, state: TrainState, number, span: Span):
+    """The learning rate of epoch ``number`` (after the one ``state`` ends)."""
+    if key.schedule == "adaptive":
+        return state.learning_rate
+    progress = tf.cast(number - span.first, tf.float32) / tf.cast(
+        span.epochs, tf.float32
+    )
+    return scheduled_rate(
+        key.schedule, hyper.learning_rate, hyper.power_t, state.rows_seen, progress
+    )
+
+
 def epoch(key, inputs: Inputs, state: TrainState, number):
-    """Epoch ``number``'s shuffle and mini-batches: the state after it and its
-    running loss (dropout on, the row-weighted mean of the batch losses)."""
+    """Epoch ``number``'s shuffle and mini-batches at ``state.learning_rate``:
+    the state after it and its running loss (dropout on, the row-weighted
+    mean of the batch losses)."""
     bs, n = key.batch_size, inputs.n_rows
+    if key.schedule != "constant":
+        inputs = inputs._replace(
+            hyper=inputs.hyper._replace(learning_rate=state.learning_rate)
+        )
     n_rows = key.n_rows if key.compiled else tf.shape(inputs.data["y"])[0]
     order = _random.epoch_order(n_rows, n, inputs.seeds[0], number)
     order = tf.concat([order, tf.zeros([bs], tf.int32)], 0)  # slices in range
@@ -215,6 +293,7 @@ def epoch(key, inputs: Inputs, state: TrainState, number):
         body,
         (tf.constant(0), state, tf.constant(0.0)),
     )
+    state = state._replace(rows_seen=state.rows_seen + tf.cast(n, tf.float32))
     return state, total / tf.cast(n, tf.float32)
 
 
@@ -291,25 +370,28 @@ def should_stop(best: Stopping, patience):
     return best.count > patience
 
 
-def _records(key, inputs: Inputs, state: TrainState, loss, curves: Curves, at):
-    """The epoch's curves, its finiteness and its stopping score."""
-    weights = state.params.weights
+def _records(key, inputs: Inputs, params: Params, loss, rate, curves: Curves, at):
+    """The epoch's curves (``rate`` its learning rate), its finiteness and its
+    stopping score."""
+    weights = params.weights
     clean = eval_loss(key, weights, inputs.data, inputs.hyper.l2)
     losses = tf.tensor_scatter_nd_update(curves.losses, at, [loss])
     eval_losses = tf.tensor_scatter_nd_update(curves.eval_losses, at, [clean])
     rate_curve, scores = curves.rates, curves.scores
     if _learned(key):
-        rates = current_rates(key, state.params, inputs.rates)
+        rates = current_rates(key, params, inputs.rates)
         rate_curve = tf.tensor_scatter_nd_update(rate_curve, at, [rates])
     # The loss without dropout too: outputs can overflow while the weights
     # stay finite (an exponential output, say).
-    finite = _maths.all_finite((loss, clean), tf.nest.flatten(state.params))
+    finite = _maths.all_finite((loss, clean), tf.nest.flatten(params))
     if key.stopping == "validation":
         score = validation_score(key, weights, inputs.data)
         scores = tf.tensor_scatter_nd_update(scores, at, [score])
     else:  # the training loss without dropout, as a score
         score = -clean
-    return Curves(losses, eval_losses, scores, rate_curve), finite, score
+    learning_rates = tf.tensor_scatter_nd_update(curves.learning_rates, at, [rate])
+    curves = Curves(losses, eval_losses, scores, rate_curve, learning_rates)
+    return curves, finite, score
 
 
 def run(key, state: ProgramState, inputs: Inputs, span: Span):
@@ -323,13 +405,22 @@ def run(key, state: ProgramState, inputs: Inputs, span: Span):
     def body(number, state, finite, curves):
         train, loss = epoch(key, inputs, state.train, number)
         at = [[number - span.start]]
-        curves, finite, score = _records(key, inputs, train, loss, curves, at)
+        used = state.train.learning_rate
+        curves, finite, score = _records(
+            key, inputs, train.params, loss, used, curves, at
+        )
         best = stopping_update(
             state.best,
             score,
             inputs.hyper.tol,
             train.params,
             keep_best=key.stopping == "validation",
+        )
+        if key.schedule == "adaptive":
+            best, rate = adapt(best, train.learning_rate, span.patience)
+            train = train._replace(learning_rate=rate)
+        train = train._replace(
+            learning_rate=next_rate(key, inputs.hyper, train, number + 1, span)
         )
         return number + 1, ProgramState(train, best), finite, curves
 
@@ -344,7 +435,9 @@ def run(key, state: ProgramState, inputs: Inputs, span: Span):
 
     buffer = tf.zeros([MAX_EPOCHS_PER_CALL])
     rate_rows = MAX_EPOCHS_PER_CALL if _learned(key) else 0  # only learned rates
-    curves = Curves(buffer, buffer, buffer, tf.zeros([rate_rows, _n_dense(key)]))
+    curves = Curves(
+        buffer, buffer, buffer, tf.zeros([rate_rows, _n_dense(key)]), buffer
+    )
     number, state, finite, curves = tf.while_loop(
         keep_going, body, (span.start, state, tf.constant(True), curves)
     )
