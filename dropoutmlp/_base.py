@@ -98,8 +98,9 @@ class _Targets(NamedTuple):
 class BaseDropoutMLP(BaseEstimator):
     """Parameters, validation and the fit pipeline of every dropout MLP.
 
-    Subclasses say how targets are encoded (``_encode_targets``) and turn the
-    network's outputs into predictions.  This class is not public API.
+    Subclasses make their ``__init__`` with :func:`~dropoutmlp._shared.make_init`,
+    say how targets are encoded (``_encode_targets``) and turn the network's
+    outputs into predictions.  This class is not public API.
     """
 
     _parameter_constraints: dict = {
@@ -144,88 +145,6 @@ class BaseDropoutMLP(BaseEstimator):
         "random_state": ["random_state"],
         "verbose": ["verbose"],
     }
-
-    def __init_subclass__(cls, **kwargs):
-        super().__init_subclass__(**kwargs)
-        init = cls.__dict__.get("__init__")
-        if init is not None:
-            # ``**kwargs`` only carries routed ``optimizer__<option>`` keywords
-            # (any other name is a TypeError): the signature that scikit-learn,
-            # ``help()`` and IDEs read lists the real parameters, as
-            # MLPClassifier's does, and not a parameter called ``kwargs``.
-            signature = inspect.signature(init)
-            init.__signature__ = signature.replace(
-                parameters=[
-                    p
-                    for p in signature.parameters.values()
-                    if p.kind is not inspect.Parameter.VAR_KEYWORD
-                ]
-            )
-
-    def __init__(
-        self,
-        hidden_layer_sizes=(100,),
-        activation="relu",
-        *,
-        input_dropout=0.0,
-        dropout=0.2,
-        max_norm=3.0,
-        concrete_length_scale=1e-4,
-        concrete_regularization=0.5,
-        kernel_initializer="glorot_uniform",
-        optimizer="adam",
-        learning_rate=0.001,
-        momentum=0.9,
-        nesterov=False,
-        alpha=0.0001,
-        batch_size=64,
-        epochs=200,
-        warm_start=False,
-        early_stopping=False,
-        validation_fraction=0.1,
-        n_iter_no_change=10,
-        tol=1e-4,
-        callbacks=None,
-        engine="auto",
-        random_state=None,
-        verbose=0,
-        **kwargs,
-    ):
-        unknown = [key for key in kwargs if not is_routed(key)]
-        if unknown:
-            valid = self._get_param_names()
-            hints = "; ".join(f"{k!r}{suggestion(k, valid)}" for k in unknown)
-            raise TypeError(
-                f"{type(self).__name__}.__init__() got unexpected keyword "
-                f"argument(s) {hints}. Only the constructor's parameters and "
-                f"routed '{ROUTED_PREFIX}<option>' keywords are accepted."
-            )
-        self.hidden_layer_sizes = hidden_layer_sizes
-        self.activation = activation
-        self.input_dropout = input_dropout
-        self.dropout = dropout
-        self.max_norm = max_norm
-        self.concrete_length_scale = concrete_length_scale
-        self.concrete_regularization = concrete_regularization
-        self.kernel_initializer = kernel_initializer
-        self.optimizer = optimizer
-        self.learning_rate = learning_rate
-        self.momentum = momentum
-        self.nesterov = nesterov
-        self.alpha = alpha
-        self.batch_size = batch_size
-        self.epochs = epochs
-        self.warm_start = warm_start
-        self.early_stopping = early_stopping
-        self.validation_fraction = validation_fraction
-        self.n_iter_no_change = n_iter_no_change
-        self.tol = tol
-        self.callbacks = callbacks
-        self.engine = engine
-        self.random_state = random_state
-        self.verbose = verbose
-        # scikeras-style routed parameters, e.g. ``optimizer__beta_2=0.99``.
-        vars(self).update(kwargs)
 
     # ----------------------------------------------------------------------
     # Parameters

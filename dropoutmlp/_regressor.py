@@ -9,9 +9,11 @@ from sklearn.base import RegressorMixin
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from ._base import BaseDropoutMLP, _Targets
+from ._shared import HYPERPARAMETERS, RUNTIME, fill_doc, make_init
 from ._validation import check_n_samples
 
 
+@fill_doc
 class DropoutMLPRegressor(RegressorMixin, BaseDropoutMLP):
     """Multi-layer perceptron regressor regularised with dropout and max-norm.
 
@@ -32,9 +34,7 @@ class DropoutMLPRegressor(RegressorMixin, BaseDropoutMLP):
     hidden_layer_sizes : array-like of int or int, default=(100,)
         Units of each hidden ``Dense`` layer, as in ``MLPRegressor``.
 
-    activation : str, default="relu"
-        Hidden activation: scikit-learn's names (``"relu"``, ``"tanh"``,
-        ``"logistic"``, ``"identity"``) or any Keras activation name.
+    %(activation)s
 
     loss : {"squared_error", "poisson"}, default="squared_error"
         The training loss, as in ``MLPRegressor``: the mean squared error
@@ -49,75 +49,11 @@ class DropoutMLPRegressor(RegressorMixin, BaseDropoutMLP):
         for the output unit's value ``z``, the deviance's terms that depend
         on ``z``.  ``score`` stays :math:`R^2` with either.
 
-    input_dropout : float in [0, 1) or "concrete", default=0.0
-        Rate of dropout on the inputs (the "visible" layer).  The dropout
-        paper uses 0.2 on real-valued inputs; 0 adds no layer.
-        ``"concrete"`` learns the rate in training (concrete dropout, Gal,
-        Hron and Kendall, 2017) instead of fixing it.
+    %(dropout_and_max_norm)s
 
-    dropout : float in [0, 1), "concrete" or sequence of them, default=0.2
-        Rate of dropout after every hidden layer, or one rate per hidden
-        layer.  0.2 is the article's starting point; 0.5 is the paper's
-        default for large hidden layers.
-        ``"concrete"`` learns a rate (one per layer) in training instead of
-        fixing it; a sequence may mix learned and fixed rates, e.g.
-        ``("concrete", 0.5)``.  Learned rates start at 0.1 and train with the
-        weights, by the same optimizer, on the compiled engine (``"sgd"``,
-        ``"adam"`` or ``"rmsprop"``, no callbacks); see the user guide.
+    %(kernel_initializer)s
 
-    max_norm : float > 0, None or sequence, default=3.0
-        Max-norm constraint ``keras.constraints.MaxNorm(max_norm, axis=0)`` on
-        each hidden layer's kernel: after every update, each hidden unit's
-        incoming weight vector is rescaled to a norm of at most ``max_norm``.
-        ``None`` disables it; a sequence gives one limit (or None) per hidden
-        layer.  The output layer is never constrained.
-
-    concrete_length_scale : float >= 0, default=1e-4
-        Prior length-scale ``l`` of concrete dropout's regulariser: each layer
-        with a learned rate ``p`` adds ``l**2 * sum(W**2) / ((1 - p) N)`` to
-        the loss (``W`` the kernel its dropout feeds, ``N`` the training
-        rows).  Used only where a rate is ``"concrete"``.
-
-    concrete_regularization : float >= 0, default=0.5
-        Weight ``lambda`` of concrete dropout's entropy term: each layer with
-        a learned rate ``p`` and ``K`` inputs adds ``lambda * K * (p log p +
-        (1 - p) log(1 - p)) / N`` to the loss, which pulls ``p`` towards 0.5
-        the less data there is; 0 lets the rates follow the training loss
-        alone.  The paper's value is 2 (a model of unit precision); 0.5
-        landed closer to the best of a 5 x 5 grid of fixed rates on the data
-        sets of ``benchmarks/concrete.py``.  Used only where a rate is
-        ``"concrete"``.
-
-    kernel_initializer : str or keras.initializers.Initializer, default="glorot_uniform"
-        Initializer of every kernel (the article uses ``"normal"``).  Each
-        layer gets its own copy seeded from ``random_state`` unless the
-        instance given carries a seed of its own.
-
-    optimizer : str, Keras optimizer class or instance, default="adam"
-        ``"sgd"``, ``"adam"`` and ``"rmsprop"`` run on the compiled engine;
-        any other Keras optimizer trains through ``keras.Model.fit``.  A Keras
-        optimizer class means the same as its name (``keras.optimizers.SGD``
-        is ``"sgd"``, with ``learning_rate``, ``momentum`` and ``nesterov``).
-        An instance is copied and used as configured: ``learning_rate``,
-        ``momentum`` and ``nesterov`` do not apply to it.  Further options
-        are routed scikeras-style as ``optimizer__<option>`` (names and
-        classes only): the compiled engine uses ``beta_1``, ``beta_2`` and
-        ``epsilon`` of Adam and ``rho`` and ``epsilon`` of RMSprop; any other
-        option the optimizer takes (e.g. ``optimizer__clipnorm=1.0``) trains
-        through ``keras.Model.fit`` (``engine_ == "keras"``); an option it
-        does not take, or ``optimizer__learning_rate``/``momentum``/
-        ``nesterov`` (set those parameters instead), raises ``ValueError``
-        before training.
-
-    learning_rate : float > 0, default=0.001
-        Step size.  With dropout the paper raises it 10 to 100 times over
-        the plain network's, with momentum 0.9 to 0.99.
-
-    momentum : float in [0, 1], default=0.9
-        Momentum of ``"sgd"`` and ``"rmsprop"``; ignored by other optimizers.
-
-    nesterov : bool, default=False
-        Nesterov momentum for ``"sgd"``.
+    %(optimizer_and_knobs)s
 
     alpha : float >= 0, default=0.0001
         L2 penalty, as in ``MLPRegressor``: each mini-batch's mean loss gets
@@ -130,15 +66,9 @@ class DropoutMLPRegressor(RegressorMixin, BaseDropoutMLP):
         of them per epoch, and on the small data sets of
         ``benchmarks/defaults.py`` it scored better and fitted faster.
 
-    epochs : int >= 1, default=200
-        Most passes over the training data (``MLPClassifier``'s
-        ``max_iter``); a stopping rule may end the fit sooner (see ``tol``).
+    %(epochs)s
 
-    warm_start : bool, default=False
-        When fitted, ``fit`` continues training the current network (its
-        weights and optimizer state) for another ``epochs`` epochs instead of
-        starting anew, as in ``MLPClassifier``.  The network's layer sizes
-        must stay the same.
+    %(warm_start)s
 
     early_stopping : bool, default=False
         Hold out ``validation_fraction`` of the training rows (a random,
@@ -153,9 +83,7 @@ class DropoutMLPRegressor(RegressorMixin, BaseDropoutMLP):
         Share of the training rows held out for early stopping; it must hold
         out at least 2 rows (else ``ValueError``).
 
-    n_iter_no_change : int >= 1 or np.inf, default=10
-        Epochs without an improvement of at least ``tol`` before the fit
-        stops (see ``tol``).  ``np.inf`` never stops: every epoch runs.
+    %(n_iter_no_change)s
 
     tol : float >= 0, default=1e-4
         Smallest improvement that counts, as in ``MLPRegressor``: of the
@@ -185,28 +113,9 @@ class DropoutMLPRegressor(RegressorMixin, BaseDropoutMLP):
     mc_samples : int >= 1, default=100
         Stochastic forward passes of ``predict(X, return_std=True)``.
 
-    callbacks : list of keras.callbacks.Callback, default=None
-        Keras callbacks.  Giving any trains through ``keras.Model.fit``
-        (slower) so that the callbacks see every batch and epoch.  Every fit
-        uses deep copies: the callbacks given are never bound to a model or
-        changed (anything else is rejected before training).
+    %(callbacks)s
 
-    engine : {"auto", "xla", "graph", "keras"}, default="auto"
-        Which engine trains the fit.  ``"xla"`` runs the whole fit as one
-        XLA-compiled program (a second or more to compile, then the fastest
-        steps); ``"graph"`` runs the same program as a TensorFlow graph, not
-        compiled (no compile time, slower steps; sparse ``X`` stays sparse
-        only here); ``"keras"`` trains through ``keras.Model.fit`` (slowest;
-        any optimizer, option or callback).  ``"auto"`` chooses: ``"keras"``
-        when an optimizer, option or callback needs it, ``"graph"`` for
-        sparse ``X`` and for fits of fewer than 2,000 optimizer steps and
-        100,000 row visits (``epochs`` times the rows), else ``"xla"``.
-        Without dropout the three give the same model up to float rounding;
-        with dropout they draw their masks differently and agree in
-        distribution.  A setting that cannot train the fit (``"xla"`` or
-        ``"graph"`` with callbacks or another optimizer, ``"keras"`` with
-        concrete dropout, ``"xla"`` with sparse ``X``) raises ``ValueError``
-        before training.
+    %(engine)s
 
     random_state : int, RandomState instance or None, default=None
         Seeds the initializers, the dropout masks of training, the per-epoch
@@ -214,19 +123,14 @@ class DropoutMLPRegressor(RegressorMixin, BaseDropoutMLP):
         ``predict(X, return_std=True)``.  An int gives the same model, and the
         same predictions, in every process.
 
-    verbose : int, default=0
-        0 silent, 1 a progress bar over epochs, 2 one line per update.
+    %(verbose)s
 
-    **kwargs : dict
-        Routed parameters ``optimizer__<name>`` passed to the optimizer.
+    %(kwargs)s
 
     Attributes
     ----------
-    n_features_in_ : int
-        Number of features seen during fit.
-    feature_names_in_ : ndarray of shape (`n_features_in_`,)
-        Names of the features seen during fit, when ``X`` had string column
-        names (e.g. a pandas DataFrame).
+    %(n_features_in_)s
+    %(feature_names_in_)s
     n_outputs_ : int
         Number of targets (output units).
     target_mean_ : ndarray of shape (`n_outputs_`,)
@@ -239,8 +143,7 @@ class DropoutMLPRegressor(RegressorMixin, BaseDropoutMLP):
         Kernel of each ``Dense`` layer, in float64, as in ``MLPClassifier``
         (on the standardised scale); predictions read these and
         ``intercepts_``.
-    intercepts_ : list of ndarray of shape (n_out,)
-        Bias of each ``Dense`` layer, in float64.
+    %(intercepts_)s
     model_ : keras.Sequential
         The trained network as a Keras model, compiled with the fit's
         optimizer and loss: :func:`~dropoutmlp.build_mlp`'s layers with the
@@ -248,14 +151,9 @@ class DropoutMLPRegressor(RegressorMixin, BaseDropoutMLP):
         It predicts the targets on the training scale, ``(predict(X) -
         target_mean_) / target_scale_`` (with ``loss="poisson"`` the
         response ``exp(z)``, not the log).
-    input_dropout_ : float
-        Dropout rate on the inputs: ``input_dropout``, or the learned rate.
-    dropout_ : ndarray of shape (n_hidden_layers,)
-        Dropout rate after each hidden layer: ``dropout``, or the learned
-        rates.  ``model_``, ``predict_mc`` and pickles use these rates.
-    dropout_curve_ : list of tuple of float or None
-        With concrete dropout, the rates ``(input_dropout_, *dropout_)`` after
-        every epoch (growing like ``loss_curve_``); None without.
+    %(input_dropout_)s
+    %(dropout_)s
+    %(dropout_curve_)s
     loss_ : float
         Training loss of the last epoch (``loss_curve_[-1]``), as in
         ``MLPRegressor``.
@@ -278,20 +176,12 @@ class DropoutMLPRegressor(RegressorMixin, BaseDropoutMLP):
     out_activation_ : str
         The output activation, by scikit-learn's name: ``"identity"``, or
         ``"exp"`` with ``loss="poisson"``, as in ``MLPRegressor``.
-    n_iter_ : int
-        Epochs run by the last ``fit`` or ``partial_fit`` call, as in
-        ``MLPClassifier`` (``loss_curve_`` and ``validation_scores_`` keep
-        growing over ``warm_start`` fits and ``partial_fit`` calls).
+    %(n_iter_)s
     validation_scores_ : list of float or None
         Validation :math:`R^2` after every epoch, with early stopping.
-    best_validation_score_ : float or None
-        Best validation score of the last fit (the restored weights' score).
-    engine_ : {"xla", "graph", "keras"}
-        The engine that trained the last fit: ``engine``, or the one
-        ``engine="auto"`` chose; see the user guide.
-    callbacks_ : list of keras.callbacks.Callback
-        The copies of ``callbacks`` the last fit trained with (a ``History``
-        among them holds that fit's epochs), detached from the model.
+    %(best_validation_score_)s
+    %(engine_)s
+    %(callbacks_)s
 
     See Also
     --------
@@ -351,68 +241,13 @@ class DropoutMLPRegressor(RegressorMixin, BaseDropoutMLP):
     }
     _y_numeric = True
 
-    def __init__(
-        self,
-        hidden_layer_sizes=(100,),
-        activation="relu",
-        *,
+    __init__ = make_init(
         loss="squared_error",
-        input_dropout=0.0,
-        dropout=0.2,
-        max_norm=3.0,
-        concrete_length_scale=1e-4,
-        concrete_regularization=0.5,
-        kernel_initializer="glorot_uniform",
-        optimizer="adam",
-        learning_rate=0.001,
-        momentum=0.9,
-        nesterov=False,
-        alpha=0.0001,
-        batch_size=64,
-        epochs=200,
-        warm_start=False,
-        early_stopping=False,
-        validation_fraction=0.1,
-        n_iter_no_change=10,
-        tol=1e-4,
+        **HYPERPARAMETERS,
         standardize_target=True,
         mc_samples=100,
-        callbacks=None,
-        engine="auto",
-        random_state=None,
-        verbose=0,
-        **kwargs,
-    ):
-        super().__init__(
-            hidden_layer_sizes=hidden_layer_sizes,
-            activation=activation,
-            input_dropout=input_dropout,
-            dropout=dropout,
-            max_norm=max_norm,
-            concrete_length_scale=concrete_length_scale,
-            concrete_regularization=concrete_regularization,
-            kernel_initializer=kernel_initializer,
-            optimizer=optimizer,
-            learning_rate=learning_rate,
-            momentum=momentum,
-            nesterov=nesterov,
-            alpha=alpha,
-            batch_size=batch_size,
-            epochs=epochs,
-            warm_start=warm_start,
-            early_stopping=early_stopping,
-            validation_fraction=validation_fraction,
-            n_iter_no_change=n_iter_no_change,
-            tol=tol,
-            callbacks=callbacks,
-            engine=engine,
-            random_state=random_state,
-            verbose=verbose,
-            **kwargs,
-        )
-        self.loss = loss
-        self.standardize_target = standardize_target
-        self.mc_samples = mc_samples
+        **RUNTIME,
+    )
 
     def partial_fit(self, X, y, sample_weight=None):
         """Train the network for one epoch on ``(X, y)``, as ``MLPRegressor``.

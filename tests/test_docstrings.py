@@ -1,15 +1,24 @@
-"""The classifier's and the regressor's shared face is documented once in effect.
+"""The classifier's and the regressor's shared face is documented once.
 
-Their constructors take the same parameters and fit the same attributes; the
-two docstrings must say the same about them, except where the two estimators
-really differ (named below with the reason), as scikit-learn guards its own
-twin estimators with ``assert_docstring_consistency``.
+Their constructors take the same parameters (but for a few of their own) and
+fit the same attributes.  The entries the two docstrings share are written
+once, in ``dropoutmlp._shared``, and composed into both; the two docstrings
+must say the same about every shared parameter and attribute, except where
+the two estimators really differ (named below with the reason), as
+scikit-learn guards its own twin estimators with
+``assert_docstring_consistency``.  That check also catches a shared entry
+written out again, and changed, in one docstring.
 """
 
+import ast
+import inspect
+import textwrap
+
 import pytest
+from numpydoc.docscrape import NumpyDocString
 from sklearn.utils._testing import assert_docstring_consistency
 
-from dropoutmlp import DropoutMLPClassifier, DropoutMLPRegressor
+from dropoutmlp import DropoutMLPClassifier, DropoutMLPRegressor, _shared
 
 # Parameters whose text names each estimator's scikit-learn twin
 # (MLPClassifier or MLPRegressor) or its target (accuracy, stratified
@@ -60,3 +69,21 @@ def test_the_differing_entries_exist_in_both():
             assert f"    {name} :" in estimator.__doc__
         for name in DIFFERING_ATTRS:
             assert f"    {name} :" in estimator.__doc__, (estimator.__name__, name)
+
+
+@pytest.mark.parametrize("estimator", [DropoutMLPClassifier, DropoutMLPRegressor])
+def test_docstring_lists_the_signature_in_order_with_its_defaults(estimator):
+    signature = inspect.signature(estimator).parameters
+    documented = NumpyDocString(estimator.__doc__)["Parameters"]
+    assert [p.name for p in documented] == [*signature, "**kwargs"]
+    for entry in documented[:-1]:
+        default = ast.literal_eval(entry.type.rpartition("default=")[2])
+        expected = signature[entry.name].default
+        assert (default, type(default)) == (expected, type(expected)), entry.name
+
+
+def test_every_shared_entry_is_in_both_docstrings():
+    for text in _shared._DOCS.values():
+        entry = textwrap.indent(text.strip(), "    ")
+        assert entry in DropoutMLPClassifier.__doc__
+        assert entry in DropoutMLPRegressor.__doc__
