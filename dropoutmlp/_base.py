@@ -124,6 +124,8 @@ class BaseDropoutMLP(BaseEstimator):
         "kernel_initializer": [str, keras.initializers.Initializer],
         "optimizer": [str, keras.optimizers.Optimizer, type],
         "learning_rate": [Interval(Real, 0, None, closed="neither")],
+        "learning_rate_schedule": [StrOptions(set(_engine.SCHEDULES))],
+        "power_t": [Interval(Real, 0, None, closed="left")],
         "momentum": [Interval(Real, 0, 1, closed="both")],
         "nesterov": ["boolean"],
         "alpha": [Interval(Real, 0, None, closed="left")],
@@ -267,6 +269,14 @@ class BaseDropoutMLP(BaseEstimator):
         callbacks = copy_callbacks(self.callbacks)
         learned = [isinstance(rate, str) for rate in (self.input_dropout, *rates)]
         _engine.check_engine(self.engine, learned, optimizer, options, callbacks)
+        scheduled = self.learning_rate_schedule != "constant"
+        if scheduled and isinstance(optimizer, keras.optimizers.Optimizer):
+            raise ValueError(
+                f"learning_rate_schedule={self.learning_rate_schedule!r} schedules "
+                "learning_rate, which an optimizer instance does not use (it is "
+                f"used as configured: {optimizer!r}); give the optimizer's name "
+                "or class, or set learning_rate_schedule='constant'."
+            )
         if incremental and self.early_stopping:
             raise ValueError(
                 "partial_fit does not support early_stopping=True (each call is "
@@ -386,6 +396,8 @@ class BaseDropoutMLP(BaseEstimator):
         return _engine.TrainingConfig(
             optimizer=plan.optimizer,
             learning_rate=float(self.learning_rate),
+            learning_rate_schedule=self.learning_rate_schedule,
+            power_t=float(self.power_t),
             momentum=float(self.momentum),
             nesterov=bool(self.nesterov),
             optimizer_options=plan.options,
@@ -587,6 +599,9 @@ class BaseDropoutMLP(BaseEstimator):
         if continues:
             self.loss_curve_ = self.loss_curve_ + result.loss_curve
             self.eval_loss_curve_ = self.eval_loss_curve_ + result.eval_loss_curve
+            self.learning_rate_curve_ = (
+                self.learning_rate_curve_ + result.learning_rate_curve
+            )
             if result.validation_scores is not None:
                 self.validation_scores_ = (
                     self.validation_scores_ or []
@@ -594,6 +609,7 @@ class BaseDropoutMLP(BaseEstimator):
         else:
             self.loss_curve_ = list(result.loss_curve)
             self.eval_loss_curve_ = list(result.eval_loss_curve)
+            self.learning_rate_curve_ = list(result.learning_rate_curve)
             self.validation_scores_ = result.validation_scores
         self.n_iter_ = result.n_iter
         # As MLPClassifier: the network's shape and output, its names.

@@ -166,6 +166,7 @@ class DropoutMLPRegressor(RegressorMixin, BaseDropoutMLP):
         data) at the end of every epoch with dropout off, plus the L2
         penalty, on the scale of ``loss_curve_``: the signal of the stopping
         rule (see ``tol``).  Grows like ``loss_curve_``.
+    %(learning_rate_curve_)s
     best_loss_ : float or None
         The stopping rule's best loss: the smallest value of
         ``eval_loss_curve_`` (over ``warm_start`` fits too); None with early

@@ -39,6 +39,8 @@ HYPERPARAMETERS = {
     "kernel_initializer": "glorot_uniform",
     "optimizer": "adam",
     "learning_rate": 0.001,
+    "learning_rate_schedule": "constant",
+    "power_t": 0.5,
     "momentum": 0.9,
     "nesterov": False,
     "alpha": 0.0001,
@@ -184,8 +186,29 @@ optimizer : str, Keras optimizer class or instance, default="adam"
     before training.
 
 learning_rate : float > 0, default=0.001
-    Step size.  With dropout the paper raises it 10 to 100 times over
-    the plain network's, with momentum 0.9 to 0.99.
+    Step size (``MLPClassifier``'s ``learning_rate_init``).  With dropout
+    the paper raises it 10 to 100 times over the plain network's, with
+    momentum 0.9 to 0.99.
+
+learning_rate_schedule : {"constant", "invscaling", "adaptive", "cosine"}, \
+        default="constant"
+    How the step size changes over the epochs (``MLPClassifier``'s
+    ``learning_rate``, here for every optimizer and engine).
+    ``"constant"``: ``learning_rate`` throughout.  ``"invscaling"``:
+    ``learning_rate / (t + 1) ** power_t`` in an epoch after ``t`` rows
+    trained on (over ``warm_start`` fits and ``partial_fit`` calls too).
+    ``"adaptive"``: ``learning_rate`` until the stopping rule (see ``tol``)
+    would stop the fit; then the rate is divided by 5 and the rule's count
+    restarts, and the fit stops only once the rate is at most 1e-6 (so
+    ``n_iter_no_change=np.inf`` keeps the rate constant).  The rate goes
+    on over ``warm_start`` fits and ``partial_fit`` calls.
+    ``"cosine"``: from ``learning_rate`` down along a half cosine, reaching
+    zero after ``epochs`` epochs (each ``fit`` anew).  A Keras optimizer
+    instance (or a Keras schedule inside one) keeps its own rate: any
+    schedule but ``"constant"`` then raises ``ValueError``.
+
+power_t : float >= 0, default=0.5
+    The exponent of ``"invscaling"``; unused by the other schedules.
 
 momentum : float in [0, 1], default=0.9
     Momentum of ``"sgd"`` and ``"rmsprop"``; ignored by other optimizers.
@@ -278,6 +301,12 @@ _DOCS["dropout_"] = """
 dropout_ : ndarray of shape (n_hidden_layers,)
     Dropout rate after each hidden layer: ``dropout``, or the learned
     rates.  ``model_``, ``mc_predict`` and pickles use these rates.
+"""
+
+_DOCS["learning_rate_curve_"] = """
+learning_rate_curve_ : list of float
+    The learning rate of every epoch (see ``learning_rate_schedule``).
+    Grows like ``loss_curve_``.
 """
 
 _DOCS["dropout_curve_"] = """

@@ -28,6 +28,7 @@ trains a fit, and the calls that run it), :mod:`._keras_fit` (the
 
 from ._config import (
     ENGINES,
+    SCHEDULES,
     DivergenceError,
     OptimizerState,
     TrainingConfig,
@@ -41,6 +42,7 @@ from ._programs import PROGRAMS
 
 __all__ = [
     "ENGINES",
+    "SCHEDULES",
     "PROGRAMS",
     "DivergenceError",
     "OptimizerState",
