@@ -13,6 +13,7 @@ import dataclasses
 import inspect
 import math
 import warnings
+from collections.abc import Callable
 from numbers import Integral, Real
 from typing import NamedTuple
 
@@ -69,6 +70,25 @@ _OPTIMIZER_CLASS_NAMES = {
 }
 
 
+def _given_validation(X_val, y_val, sample_weight_val):
+    """``(X_val, y_val, sample_weight_val)``, or None: none given.
+
+    Raises
+    ------
+    ValueError
+        For one of ``X_val`` and ``y_val`` without the other, or
+        ``sample_weight_val`` without them.
+    """
+    if X_val is None and y_val is None:
+        if sample_weight_val is not None:
+            raise ValueError("sample_weight_val was given without X_val and y_val.")
+        return None
+    if X_val is None or y_val is None:
+        given, missing = ("X_val", "y_val") if y_val is None else ("y_val", "X_val")
+        raise ValueError(f"{given} was given without {missing}: give both.")
+    return X_val, y_val, sample_weight_val
+
+
 class _Plan(NamedTuple):
     """The validated parameters a fit needs besides the data."""
 
@@ -85,7 +105,9 @@ class _Targets(NamedTuple):
 
     ``attributes`` are the fitted attributes of the encoding (``classes_``,
     ``target_mean_``...), set once training succeeded; ``stratify`` the
-    labels the validation split is stratified by (None: not stratified).
+    labels the validation split is stratified by (None: not stratified);
+    ``encode`` encodes other targets (``y_val``) the same way, or raises
+    ``ValueError`` naming what does not fit.
     """
 
     Y: np.ndarray
@@ -93,6 +115,7 @@ class _Targets(NamedTuple):
     sample_weight: np.ndarray
     attributes: dict
     stratify: np.ndarray | None
+    encode: Callable[[np.ndarray], np.ndarray]
 
 
 class BaseDropoutMLP(BaseEstimator):
@@ -292,7 +315,16 @@ class BaseDropoutMLP(BaseEstimator):
     # ----------------------------------------------------------------------
     # Training
 
-    def fit(self, X, y, sample_weight=None):
+    def fit(
+        self,
+        X,
+        y,
+        sample_weight=None,
+        *,
+        X_val=None,
+        y_val=None,
+        sample_weight_val=None,
+    ):
         """Build the network and train it on ``(X, y)``.
 
         With ``warm_start=True`` and a fitted network, training continues from
@@ -309,6 +341,24 @@ class BaseDropoutMLP(BaseEstimator):
         sample_weight : array-like of shape (n_samples,), default=None
             Non-negative per-row weights of the loss.  Rows of weight 0 are
             dropped before training.
+        X_val : {array-like, sparse matrix} of shape (n_val, n_features), \
+                default=None
+            Validation rows of your own (a time-ordered or grouped hold-out,
+            say), as ``HistGradientBoostingClassifier``'s: scored after every
+            epoch (``validation_scores_``, ``validation_loss_curve_``).  With
+            ``early_stopping=True`` they replace the split of
+            ``validation_fraction`` of the training rows (which is then
+            unused) for the stopping rule and the best weights.  They go to
+            the network as given: in a ``Pipeline`` the earlier steps do not
+            transform them (metadata routing passes them through, e.g.
+            ``set_fit_request(X_val=True, y_val=True)``), so give them
+            transformed, or use this estimator outside the pipeline.
+        y_val : array-like of shape (n_val,) or (n_val, n_outputs), default=None
+            Their targets (required with ``X_val``); a classifier's must hold
+            only classes of ``y``.
+        sample_weight_val : array-like of shape (n_val,), default=None
+            Non-negative weights of the validation rows in their score and
+            loss (``class_weight`` does not apply to them).
 
         Returns
         -------
@@ -324,7 +374,8 @@ class BaseDropoutMLP(BaseEstimator):
             ``warm_start`` fit or ``partial_fit`` call that fails keeps the
             fitted network as it was; a fresh fit leaves the estimator unfitted.
         """
-        return self._fit(X, y, sample_weight, incremental=False)
+        validation = (X_val, y_val, sample_weight_val)
+        return self._fit(X, y, sample_weight, incremental=False, validation=validation)
 
     def _continues(self, incremental: bool) -> bool:
         """Whether this fit continues the fitted network (warm start)."""
@@ -381,7 +432,7 @@ class BaseDropoutMLP(BaseEstimator):
                 "needs at least 2 rows of every class; the least populated class "
                 "has 1. Give more rows or set early_stopping=False."
             )
-        X, x_val, Y, y_val, sample_weight, _ = train_test_split(
+        X, x_val, Y, y_val, sample_weight, w_val = train_test_split(
             X,
             Y,
             sample_weight,
@@ -389,7 +440,7 @@ class BaseDropoutMLP(BaseEstimator):
             random_state=seed,
             stratify=stratify,
         )
-        return X, Y, sample_weight, (x_val, y_val)
+        return X, Y, sample_weight, (x_val, y_val, w_val)
 
     def _training_config(self, plan: _Plan, batch_size, incremental, seed):
         n_iter_no_change = self.n_iter_no_change
@@ -439,9 +490,15 @@ class BaseDropoutMLP(BaseEstimator):
         )
         return values, concrete if any(concrete) else ()
 
-    def _fit(self, X, y, sample_weight, incremental: bool, classes=None):
-        """plan -> encode -> train -> store: ``self`` changes only at the end."""
+    def _fit(
+        self, X, y, sample_weight, incremental: bool, classes=None, validation=None
+    ):
+        """plan -> encode -> train -> store: ``self`` changes only at the end.
+
+        ``validation`` is ``(X_val, y_val, sample_weight_val)`` as given.
+        """
         plan = self._plan(incremental)
+        given = _given_validation(*(validation or (None, None, None)))
         continues = self._continues(incremental)
         X_given = X
         X, y, sample_weight = self._validate_training_data(
@@ -456,7 +513,9 @@ class BaseDropoutMLP(BaseEstimator):
         )
         rng = check_random_state(self.random_state)
         build_seed, train_seed, split_seed = (self._seed(rng) for _ in range(3))
-        rows = self._training_rows(X, targets, split_seed)  # (X, Y, w, validation)
+        if given is not None:
+            given = self._validation_rows(X_given, X.shape[1], targets, *given)
+        rows = self._training_rows(X, targets, split_seed, given)
         n_rows = rows[0].shape[0]
         batch_size = (
             min(200, n_rows)
@@ -478,9 +537,10 @@ class BaseDropoutMLP(BaseEstimator):
             self._warn_unconverged(config)
         return self
 
-    def _training_rows(self, X, targets: _Targets, split_seed: int):
-        """The rows training reads: weight-0 rows dropped, the validation
-        split held out (``early_stopping``)."""
+    def _training_rows(self, X, targets: _Targets, split_seed: int, validation):
+        """The rows training reads (X, Y, weights, validation): weight-0 rows
+        dropped, and the validation rows given, or else split off
+        (``early_stopping``)."""
         keep = targets.sample_weight > 0
         if not keep.any():
             raise ValueError(
@@ -488,9 +548,38 @@ class BaseDropoutMLP(BaseEstimator):
             )
         X, Y, w = X[keep], targets.Y[keep], targets.sample_weight[keep]
         stratify = None if targets.stratify is None else targets.stratify[keep]
-        if not self.early_stopping:
-            return X, Y, w, None
+        if validation is not None or not self.early_stopping:
+            return X, Y, w, validation
         return self._validation_split(X, Y, stratify, w, split_seed)
+
+    def _validation_rows(self, X, n_features, targets, X_val, y_val, weights):
+        """The given validation rows, checked and encoded as the training ones."""
+        X_val, y_val = check_X_y(
+            X_val,
+            y_val,
+            accept_sparse=SPARSE_FORMATS,
+            dtype=(np.float32, np.float64),
+            multi_output=True,
+            y_numeric=self._y_numeric,
+            estimator=self,
+        )
+        if X_val.shape[1] != n_features:
+            raise ValueError(
+                f"X_val has {X_val.shape[1]} features; X has {n_features}."
+            )
+        if hasattr(X, "columns") and hasattr(X_val, "columns"):
+            if list(X.columns) != list(X_val.columns):
+                raise ValueError(
+                    "X_val's feature names are not X's (or not in X's order)."
+                )
+        check_float32_range(X_val)
+        try:
+            weights = _check_sample_weight(
+                weights, X_val, dtype=np.float32, ensure_non_negative=True
+            )
+        except ValueError as exc:
+            raise ValueError(f"sample_weight_val: {exc}") from None
+        return as_float32(X_val), targets.encode(y_val), weights
 
     def _network(self, plan: _Plan, n_features: int, targets, continues: bool):
         """The :class:`NetworkSpec` of this fit (checked against a continued one)."""
@@ -591,26 +680,20 @@ class BaseDropoutMLP(BaseEstimator):
         """Fitted attributes from a training result (extended when continuing)."""
         # As MLPClassifier: the curves grow over warm_start fits and
         # partial_fit calls, n_iter_ counts the epochs of this call.
-        curve = result.rate_curve
-        previous = getattr(self, "dropout_curve_", None)
-        if continues and curve is not None and previous is not None:
-            curve = previous + curve
-        self.dropout_curve_ = curve
-        if continues:
-            self.loss_curve_ = self.loss_curve_ + result.loss_curve
-            self.eval_loss_curve_ = self.eval_loss_curve_ + result.eval_loss_curve
-            self.learning_rate_curve_ = (
-                self.learning_rate_curve_ + result.learning_rate_curve
-            )
-            if result.validation_scores is not None:
-                self.validation_scores_ = (
-                    self.validation_scores_ or []
-                ) + result.validation_scores
-        else:
-            self.loss_curve_ = list(result.loss_curve)
-            self.eval_loss_curve_ = list(result.eval_loss_curve)
-            self.learning_rate_curve_ = list(result.learning_rate_curve)
-            self.validation_scores_ = result.validation_scores
+        curves = {
+            "loss_curve_": result.loss_curve,
+            "eval_loss_curve_": result.eval_loss_curve,
+            "learning_rate_curve_": result.learning_rate_curve,
+            "validation_scores_": result.validation_scores,
+            "validation_loss_curve_": result.validation_loss_curve,
+            "dropout_curve_": result.rate_curve,
+        }
+        for name, new in curves.items():
+            previous = getattr(self, name, None) if continues else None
+            grown = None if new is None else list(new)
+            if grown is not None and previous is not None:
+                grown = previous + grown
+            setattr(self, name, grown)
         self.n_iter_ = result.n_iter
         # As MLPClassifier: the network's shape and output, its names.
         self.n_layers_ = len(spec.layer_sizes)
@@ -634,7 +717,7 @@ class BaseDropoutMLP(BaseEstimator):
         self.loss_ = float(self.loss_curve_[-1])
         self.best_loss_ = None if self.early_stopping else float(result.state.best_loss)
         self.best_validation_score_ = (
-            max(result.validation_scores) if result.validation_scores else None
+            max(result.validation_scores) if self.early_stopping else None
         )
 
     # ----------------------------------------------------------------------

@@ -153,7 +153,10 @@ class DropoutMLPClassifier(ClassifierMixin, BaseDropoutMLP):
         (binary and multilabel targets) or ``"softmax"`` (multiclass).
     %(n_iter_)s
     validation_scores_ : list of float or None
-        Validation accuracy after every epoch, with early stopping.
+        Validation accuracy after every epoch (weighted by
+        ``sample_weight_val``), with early stopping or ``X_val``; None
+        without.
+    %(validation_loss_curve_)s
     %(best_validation_score_)s
     %(engine_)s
     %(callbacks_)s
@@ -209,7 +212,17 @@ class DropoutMLPClassifier(ClassifierMixin, BaseDropoutMLP):
 
     __init__ = make_init(**HYPERPARAMETERS, class_weight=None, **RUNTIME)
 
-    def partial_fit(self, X, y, sample_weight=None, classes=None):
+    def partial_fit(
+        self,
+        X,
+        y,
+        sample_weight=None,
+        classes=None,
+        *,
+        X_val=None,
+        y_val=None,
+        sample_weight_val=None,
+    ):
         """Train the network for one epoch on ``(X, y)``, as ``MLPClassifier``.
 
         The first call builds the network and needs every class the stream
@@ -229,6 +242,10 @@ class DropoutMLPClassifier(ClassifierMixin, BaseDropoutMLP):
             Every class of the whole stream (``np.unique(y_all)``), required on
             the first call and optional later (it must then be the same).  For
             multilabel targets, ``arange(n_labels)``.
+        X_val, y_val, sample_weight_val : default=None
+            Validation rows, scored after the call's epoch as in ``fit``
+            (``validation_scores_`` and ``validation_loss_curve_`` grow by
+            one value per call).
 
         Returns
         -------
@@ -249,7 +266,15 @@ class DropoutMLPClassifier(ClassifierMixin, BaseDropoutMLP):
             )
         else:
             classes = None
-        return self._fit(X, y, sample_weight, incremental=True, classes=classes)
+        validation = (X_val, y_val, sample_weight_val)
+        return self._fit(
+            X,
+            y,
+            sample_weight,
+            incremental=True,
+            classes=classes,
+            validation=validation,
+        )
 
     def _encode_targets(self, y, sample_weight, *, continues, incremental, classes):
         """One column per output unit; class weights folded into the weights."""
@@ -283,7 +308,32 @@ class DropoutMLPClassifier(ClassifierMixin, BaseDropoutMLP):
             sample_weight,
             {"_label_binarizer": binarizer, "classes_": binarizer.classes_},
             stratify=None if multilabel else y,
+            encode=lambda y_val: self._encode_validation(y_val, binarizer),
         )
+
+    @staticmethod
+    def _encode_validation(y_val, binarizer: LabelBinarizer) -> np.ndarray:
+        """``y_val`` as the network's columns; its classes must be ``y``'s."""
+        if y_val.ndim == 2 and y_val.shape[1] == 1:
+            y_val = column_or_1d(y_val, warn=True)
+        multilabel = binarizer.y_type_ == "multilabel-indicator"
+        if multilabel != (type_of_target(y_val) == "multilabel-indicator"):
+            raise ValueError(
+                f"y_val is {type_of_target(y_val)}; y is {binarizer.y_type_}."
+            )
+        if multilabel and y_val.shape[1] != len(binarizer.classes_):
+            raise ValueError(
+                f"y_val has {y_val.shape[1]} labels; y has {len(binarizer.classes_)}."
+            )
+        unseen = (
+            [] if multilabel else np.setdiff1d(np.unique(y_val), binarizer.classes_)
+        )
+        if len(unseen):
+            raise ValueError(
+                f"y_val has classes {unseen.tolist()} not in "
+                f"classes_={binarizer.classes_.tolist()} (the classes of y)."
+            )
+        return binarizer.transform(y_val).astype(np.float32)
 
     @staticmethod
     def _binarizer(labels) -> LabelBinarizer:

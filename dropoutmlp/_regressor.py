@@ -179,7 +179,10 @@ class DropoutMLPRegressor(RegressorMixin, BaseDropoutMLP):
         ``"exp"`` with ``loss="poisson"``, as in ``MLPRegressor``.
     %(n_iter_)s
     validation_scores_ : list of float or None
-        Validation :math:`R^2` after every epoch, with early stopping.
+        Validation :math:`R^2` after every epoch (weighted by
+        ``sample_weight_val``), with early stopping or ``X_val``; None
+        without.
+    %(validation_loss_curve_)s
     %(best_validation_score_)s
     %(engine_)s
     %(callbacks_)s
@@ -250,7 +253,16 @@ class DropoutMLPRegressor(RegressorMixin, BaseDropoutMLP):
         **RUNTIME,
     )
 
-    def partial_fit(self, X, y, sample_weight=None):
+    def partial_fit(
+        self,
+        X,
+        y,
+        sample_weight=None,
+        *,
+        X_val=None,
+        y_val=None,
+        sample_weight_val=None,
+    ):
         """Train the network for one epoch on ``(X, y)``, as ``MLPRegressor``.
 
         The first call builds the network and, with ``standardize_target``,
@@ -268,13 +280,18 @@ class DropoutMLPRegressor(RegressorMixin, BaseDropoutMLP):
             Their targets.
         sample_weight : array-like of shape (n_samples,), default=None
             Non-negative per-row weights of the loss.
+        X_val, y_val, sample_weight_val : default=None
+            Validation rows, scored after the call's epoch as in ``fit``
+            (``validation_scores_`` and ``validation_loss_curve_`` grow by
+            one value per call).
 
         Returns
         -------
         self : object
             The updated estimator.
         """
-        return self._fit(X, y, sample_weight, incremental=True)
+        validation = (X_val, y_val, sample_weight_val)
+        return self._fit(X, y, sample_weight, incremental=True, validation=validation)
 
     def _encode_targets(self, y, sample_weight, *, continues, incremental, classes):
         """Targets as float32 columns, standardised with weighted moments.
@@ -302,11 +319,35 @@ class DropoutMLPRegressor(RegressorMixin, BaseDropoutMLP):
             mean, scale = self.target_mean_, self.target_scale_
         else:
             mean, scale = self._target_moments(Y, sample_weight, poisson)
+        Y = self._scaled(Y, mean, scale, "y")
+        attributes = {}
+        if not continues:
+            attributes = {
+                "_y_ndim": y.ndim,
+                "target_mean_": mean,
+                "target_scale_": scale,
+            }
+
+        def encode(y_val):
+            Y_val = np.asarray(y_val, dtype=np.float64).reshape(len(y_val), -1)
+            if Y_val.shape[1] != Y.shape[1]:
+                raise ValueError(
+                    f"y_val has {Y_val.shape[1]} target(s); y has {Y.shape[1]}."
+                )
+            if poisson and not (Y_val >= 0).all():
+                raise ValueError("loss='poisson' requires y_val >= 0.")
+            return self._scaled(Y_val, mean, scale, "y_val")
+
+        kind = "poisson" if poisson else "regression"
+        return _Targets(Y, kind, sample_weight, attributes, None, encode)
+
+    def _scaled(self, Y, mean, scale, name: str) -> np.ndarray:
+        """``(Y - mean) / scale`` in float32, or ValueError if it overflows."""
         with np.errstate(over="ignore"):
             Y = ((Y - mean) / scale).astype(np.float32)
         if not np.isfinite(Y).all():
             raise ValueError(
-                "y overflows float32, the precision the network trains in, "
+                f"{name} overflows float32, the precision the network trains in, "
                 + (
                     "after standardisation. "
                     if self.standardize_target
@@ -315,15 +356,7 @@ class DropoutMLPRegressor(RegressorMixin, BaseDropoutMLP):
                 + "Rescale the target"
                 + ("." if self.standardize_target else " or standardise it.")
             )
-        attributes = {}
-        if not continues:
-            attributes = {
-                "_y_ndim": y.ndim,
-                "target_mean_": mean,
-                "target_scale_": scale,
-            }
-        kind = "poisson" if poisson else "regression"
-        return _Targets(Y, kind, sample_weight, attributes, stratify=None)
+        return Y
 
     def _target_moments(self, Y, sample_weight, poisson: bool):
         """(mean, scale) that standardise the targets ``Y`` (float64 columns).

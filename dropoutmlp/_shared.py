@@ -322,9 +322,18 @@ n_iter_ : int
     growing over ``warm_start`` fits and ``partial_fit`` calls).
 """
 
+_DOCS["validation_loss_curve_"] = """
+validation_loss_curve_ : list of float or None
+    The validation rows' loss after every epoch, dropout off, weighted by
+    ``sample_weight_val``, plus the L2 penalty (Keras' ``val_loss``), with
+    early stopping or ``X_val``; None without.  Grows like
+    ``validation_scores_``.
+"""
+
 _DOCS["best_validation_score_"] = """
 best_validation_score_ : float or None
-    Best validation score of the last fit (the restored weights' score).
+    Best validation score of the last fit (the restored weights' score),
+    with early stopping; None without.
 """
 
 _DOCS["engine_"] = """

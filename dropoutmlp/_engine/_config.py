@@ -55,8 +55,9 @@ class TrainingConfig:
         ``alpha / (2 * batch_size)`` (:attr:`l2`) times every kernel's sum of
         squares.
     early_stopping : bool
-        Stop when the validation score has not improved by ``tol`` for
-        ``n_iter_no_change`` epochs, then restore the best weights.  Without
+        Stop when the validation rows' score has not improved by ``tol``
+        for ``n_iter_no_change`` epochs, then restore the best weights (the
+        fit needs validation rows).  Without
         it, stop when the training loss measured with dropout off (the
         result's ``eval_loss_curve``) has not improved by ``tol`` for
         ``n_iter_no_change`` epochs (``MLPClassifier``'s rule; the last
@@ -255,7 +256,9 @@ class TrainingResult:
     every epoch as Keras reports it (dropout on, averaged over the epoch's
     mini-batches), ``eval_loss_curve`` the training rows' loss at every
     epoch's end with dropout off (the loss rule's signal), and
-    ``learning_rate_curve`` the learning rate of every epoch.
+    ``learning_rate_curve`` the learning rate of every epoch;
+    ``validation_scores`` and ``validation_loss_curve`` the validation rows'
+    score and loss at every epoch's end (None without validation rows).
     """
 
     weights: list[np.ndarray]
@@ -265,6 +268,7 @@ class TrainingResult:
     eval_loss_curve: list[float]
     learning_rate_curve: list[float]
     validation_scores: list[float] | None
+    validation_loss_curve: list[float] | None
     n_iter: int
     engine: str
     state: OptimizerState

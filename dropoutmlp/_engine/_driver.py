@@ -122,9 +122,10 @@ def train(
         Encoded targets (2-D, one column per output unit).
     sample_weight : ndarray of float32 of shape (n_samples,)
         Per-row weights (class weights already folded in).
-    validation : (x_val, y_val), optional
-        Held-out rows scored after every epoch when ``config.early_stopping``
-        (``x_val`` dense or CSR).
+    validation : (x_val, y_val, w_val), optional
+        Held-out rows (``x_val`` dense or CSR), their encoded targets and
+        weights, scored after every epoch (their score and loss recorded);
+        with ``config.early_stopping`` the stopping rule reads their score.
     state : OptimizerState, optional
         Where a previous fit of this network left its optimizer: training
         continues from it (slots, step count, and the epoch count that seeds
@@ -150,7 +151,7 @@ def train(
         being finite; training stops at the end of that epoch.
     """
     if validation is not None and sp.issparse(validation[0]):
-        validation = (validation[0].toarray(), validation[1])
+        validation = (validation[0].toarray(), *validation[1:])
     engine = choose_engine(spec, config, x.shape[0], sp.issparse(x))
     if engine == "keras":
         return _keras_fit.train(
@@ -221,14 +222,16 @@ class _Records:
     def __init__(self, key: ProgramKey):
         self.key = key
         self.losses, self.eval_losses, self.scores, self.rates = [], [], [], []
-        self.learning_rates = []
+        self.learning_rates, self.validation_losses = [], []
 
     def add(self, curves: Curves, ran: int) -> None:
         self.losses += np.asarray(curves.losses)[:ran].tolist()
         self.eval_losses += np.asarray(curves.eval_losses)[:ran].tolist()
         self.learning_rates += np.asarray(curves.learning_rates)[:ran].tolist()
-        if self.key.stopping == "validation":
+        if self.key.scored:
             self.scores += np.asarray(curves.scores)[:ran].tolist()
+            losses = np.asarray(curves.validation_losses)[:ran]
+            self.validation_losses += losses.tolist()
         if self.key.concrete:
             self.rates += [tuple(r) for r in np.asarray(curves.rates, np.float64)[:ran]]
 
@@ -320,7 +323,8 @@ def _result(engine, key, spec, config, state, first_epoch, done, stopped, record
         loss_curve=records.losses,
         eval_loss_curve=records.eval_losses,
         learning_rate_curve=records.learning_rates,
-        validation_scores=records.scores if config.early_stopping else None,
+        validation_scores=records.scores if key.scored else None,
+        validation_loss_curve=records.validation_losses if key.scored else None,
         n_iter=done,
         engine=engine,
         state=OptimizerState(

@@ -63,8 +63,8 @@ class _Watch(keras.callbacks.Callback):
 
     Stops on a non-finite loss or weight, and applies the programs' own
     steps to the epoch's weights: the loss with dropout off
-    (:func:`._steps.eval_loss`), the validation score
-    (:func:`._steps.validation_score`) and the stopping rule
+    (:func:`._steps.eval_loss`), the validation rows' score and loss
+    (:func:`._steps.validation_scoring`) and the stopping rule
     (:func:`._steps.stopping_update`), restoring the validation rule's best
     weights at the end; and the learning-rate schedule, setting the
     optimizer's rate before every epoch (:func:`._steps.scheduled_rate`,
@@ -78,6 +78,7 @@ class _Watch(keras.callbacks.Callback):
         self.losses: list[float] = []
         self.eval_losses: list[float] = []
         self.scores: list[float] = []
+        self.validation_losses: list[float] = []
         score, count = -np.inf, 0
         if state is not None and config.stopping == "loss":  # carried over
             score, count = -state.best_loss, state.no_improvement_count
@@ -109,11 +110,15 @@ class _Watch(keras.callbacks.Callback):
             self.diverged = self.model.stop_training = True
             return
         validation = self.config.stopping == "validation"
-        if validation:
-            score = float(_steps.validation_score(self.key, weights, self.data))
-            self.scores.append(score)
-        else:
-            score = -eval_loss
+        score = -eval_loss
+        if self.key.scored:
+            scored, validation_loss = _steps.validation_scoring(
+                self.key, weights, self.data, np.float32(self.config.l2)
+            )
+            self.scores.append(float(scored))
+            self.validation_losses.append(float(validation_loss))
+            if validation:
+                score = float(scored)
         if not self.best.params:  # the first epoch's weights start the rule
             self.best = self.best._replace(params=weights)
         self.best = _steps.stopping_update(
@@ -198,7 +203,8 @@ def train(
             variable.assign(value)  # the masks go on where the last fit stopped
     shuffle_seed = int(config.seeds()[0])
     rows = eval_rows(len(y), shuffle_seed)
-    key = program_key(spec, config, "graph", len(y), 0, sp.issparse(x), len(rows))
+    n_val = 0 if validation is None else len(validation[1])
+    key = program_key(spec, config, "graph", len(y), n_val, sp.issparse(x), len(rows))
     data = program_data(key, x, y, w, validation, rows)
     watch = _Watch(key, config, data, state)
     model.fit(
@@ -219,7 +225,8 @@ def train(
         loss_curve=losses,
         eval_loss_curve=watch.eval_losses,
         learning_rate_curve=watch.learning_rates,
-        validation_scores=watch.scores if config.early_stopping else None,
+        validation_scores=watch.scores if key.scored else None,
+        validation_loss_curve=watch.validation_losses if key.scored else None,
         n_iter=len(losses),
         engine="keras",
         state=OptimizerState(

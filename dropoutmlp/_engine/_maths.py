@@ -162,9 +162,11 @@ def row_losses(kind: str, y, z):
 
 
 def score(kind: str, y_true, y_pred, valid):
-    """Validation score as scikit-learn's ``score`` computes it (unweighted).
+    """Validation score as scikit-learn's ``score`` computes it, weighted.
 
-    Only the rows where ``valid`` is 1 count (the others are padding).
+    ``valid`` holds the rows' weights (0 in the padding): a weighted
+    accuracy, or a weighted :math:`R^2` as ``r2_score`` with
+    ``sample_weight``.
     ``y_pred`` is the network's output (the response, e.g. ``exp`` of the
     logits of a Poisson regression): a regressor's score is :math:`R^2`.
     """

@@ -79,6 +79,7 @@ class ProgramKey:
     output_kind: str
     optimizer: str
     stopping: str  # "validation" or "loss"
+    scored: bool  # validation rows scored at every epoch's end
     schedule: str  # the learning-rate schedule
     batch_size: int
     dropout: tuple[bool, ...]
@@ -135,6 +136,7 @@ def program_key(
         output_kind=spec.output_kind,
         optimizer=config.optimizer,
         stopping=config.stopping,
+        scored=n_val > 0,
         schedule=config.learning_rate_schedule,
         # One batch of every row: a batch of the row bucket, padding masked.
         batch_size=(
@@ -169,7 +171,8 @@ def program_data(key: ProgramKey, x, y, w, validation, rows) -> dict:
     """A fit's rows as the program takes them (dense and padded, or CSR).
 
     ``rows`` are those the stopping rule's loss reads (:func:`eval_rows`);
-    ``validation`` is ``(x_val, y_val)`` for the validation rule.
+    ``validation`` is ``(x_val, y_val, w_val)``, the rows scored at every
+    epoch's end (``key.scored``), their weights 0 in the padding.
     """
     if key.sparse:
         x = sp.csr_matrix(x)
@@ -185,12 +188,12 @@ def program_data(key: ProgramKey, x, y, w, validation, rows) -> dict:
         "eval_rows": _padded(rows, key.n_eval).astype(np.int32),
         "eval_valid": _padded(np.ones(len(rows), np.float32), key.n_eval),
     }
-    if key.stopping == "validation":
-        x_val, y_val = validation
+    if key.scored:
+        x_val, y_val, w_val = validation
         data |= {
             "x_val": _padded(x_val, key.n_val),
             "y_val": _padded(y_val, key.n_val),
-            "valid_val": _padded(np.ones(len(y_val), np.float32), key.n_val),
+            "w_val": _padded(w_val, key.n_val),
         }
     return data
 
@@ -263,11 +266,11 @@ def _data_signature(key: ProgramKey) -> dict:
         "eval_rows": tf.TensorSpec((key.n_eval,), i32),
         "eval_valid": tf.TensorSpec((key.n_eval,), f32),
     }
-    if key.stopping == "validation":
+    if key.scored:
         data |= {
             "x_val": tf.TensorSpec((val, n_in), f32),
             "y_val": tf.TensorSpec((val, n_out), f32),
-            "valid_val": tf.TensorSpec((val,), f32),
+            "w_val": tf.TensorSpec((val,), f32),
         }
     return data
 

@@ -104,10 +104,12 @@ class Span(NamedTuple):
 
 class Curves(NamedTuple):
     """Per-epoch records of one call: running loss (dropout on), loss with
-    dropout off, validation score, learned dropout rates, learning rate."""
+    dropout off, validation score and loss, learned dropout rates, learning
+    rate."""
 
     losses: object
     eval_losses: object
     scores: object
+    validation_losses: object
     rates: object
     learning_rates: object

@@ -332,11 +332,19 @@ def eval_loss(key, weights, data: dict, l2):
     return loss
 
 
-def validation_score(key, weights, data: dict):
-    """The validation rows' score as scikit-learn's ``score`` (dropout off)."""
+def validation_scoring(key, weights, data: dict, l2):
+    """The validation rows' score, as scikit-learn's ``score`` with their
+    weights, and their loss, as Keras' ``val_loss`` (the weighted mean loss
+    plus L2, ``l2`` its factor); dropout off."""
     z = _maths.logits(weights, data["x_val"], key.activation)
     outputs = _maths.outputs(key.output_kind, z)
-    return _maths.score(key.output_kind, data["y_val"], outputs, data["valid_val"])
+    w = data["w_val"]
+    score = _maths.score(key.output_kind, data["y_val"], outputs, w)
+    row_loss = _maths.row_losses(key.output_kind, data["y_val"], z)
+    loss = tf.reduce_sum(row_loss * w) / tf.reduce_sum(w)
+    if key.l2:
+        loss += l2 * tf.add_n([tf.reduce_sum(tf.square(k)) for k in weights[::2]])
+    return score, loss
 
 
 def current_rates(key, params: Params, rates):
@@ -378,19 +386,28 @@ def _records(key, inputs: Inputs, params: Params, loss, rate, curves: Curves, at
     losses = tf.tensor_scatter_nd_update(curves.losses, at, [loss])
     eval_losses = tf.tensor_scatter_nd_update(curves.eval_losses, at, [clean])
     rate_curve, scores = curves.rates, curves.scores
+    validation_losses = curves.validation_losses
     if _learned(key):
         rates = current_rates(key, params, inputs.rates)
         rate_curve = tf.tensor_scatter_nd_update(rate_curve, at, [rates])
     # The loss without dropout too: outputs can overflow while the weights
     # stay finite (an exponential output, say).
     finite = _maths.all_finite((loss, clean), tf.nest.flatten(params))
-    if key.stopping == "validation":
-        score = validation_score(key, weights, inputs.data)
-        scores = tf.tensor_scatter_nd_update(scores, at, [score])
-    else:  # the training loss without dropout, as a score
-        score = -clean
+    score = -clean  # the training loss without dropout, as a score
+    if key.scored:
+        validation, validation_loss = validation_scoring(
+            key, weights, inputs.data, inputs.hyper.l2
+        )
+        scores = tf.tensor_scatter_nd_update(scores, at, [validation])
+        validation_losses = tf.tensor_scatter_nd_update(
+            validation_losses, at, [validation_loss]
+        )
+        if key.stopping == "validation":
+            score = validation
     learning_rates = tf.tensor_scatter_nd_update(curves.learning_rates, at, [rate])
-    curves = Curves(losses, eval_losses, scores, rate_curve, learning_rates)
+    curves = Curves(
+        losses, eval_losses, scores, validation_losses, rate_curve, learning_rates
+    )
     return curves, finite, score
 
 
@@ -436,7 +453,7 @@ def run(key, state: ProgramState, inputs: Inputs, span: Span):
     buffer = tf.zeros([MAX_EPOCHS_PER_CALL])
     rate_rows = MAX_EPOCHS_PER_CALL if _learned(key) else 0  # only learned rates
     curves = Curves(
-        buffer, buffer, buffer, tf.zeros([rate_rows, _n_dense(key)]), buffer
+        buffer, buffer, buffer, buffer, tf.zeros([rate_rows, _n_dense(key)]), buffer
     )
     number, state, finite, curves = tf.while_loop(
         keep_going, body, (span.start, state, tf.constant(True), curves)
