@@ -19,6 +19,7 @@ _LAZY = {
     "DropoutMLPRegressor": "._regressor",
     "NetworkSpec": "._network",
     "build_mlp": "._network",
+    "configure_processes": "._process",
 }
 
 __all__ = [
@@ -29,6 +30,7 @@ __all__ = [
     "NetworkSpec",
     "article_model",
     "build_mlp",
+    "configure_processes",
     "datasets",
 ]
 

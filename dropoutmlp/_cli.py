@@ -180,6 +180,11 @@ def _add_common_options(parser: argparse.ArgumentParser, *, epochs: int) -> None
         default=1,
         help="Fits run in parallel processes (default: 1; -1 uses every core).",
     )
+    _add_process_options(parser)
+
+
+def _add_process_options(parser: argparse.ArgumentParser) -> None:
+    """Add the options of this process's output and compile cache."""
     parser.add_argument(
         "-q", "--quiet", action="store_true", help="No progress line on stderr."
     )
@@ -188,6 +193,16 @@ def _add_common_options(parser: argparse.ArgumentParser, *, epochs: int) -> None
         "--verbose",
         action="store_true",
         help="Show TensorFlow's own log messages (hidden by default).",
+    )
+    parser.add_argument(
+        "--no-compile-cache",
+        action="store_true",
+        help=(
+            "Do not keep compiled training programs for later runs (kept by "
+            "default in the folder `dropoutmlp --version` names; "
+            "DROPOUTMLP_COMPILE_CACHE=off does the same, or names another "
+            "folder)."
+        ),
     )
 
 
@@ -354,8 +369,13 @@ def build_parser() -> argparse.ArgumentParser:
             "dropout rates by stratified k-fold cross-validation."
         ),
     )
+    from ._process import compile_cache_dir
+
+    cache = compile_cache_dir()
     parser.add_argument(
-        "--version", action="version", version=f"%(prog)s {__version__}"
+        "--version",
+        action="version",
+        version=f"%(prog)s {__version__} (compile cache: {cache or 'off'})",
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     _add_compare_parser(commands)
@@ -669,6 +689,18 @@ def run_grid(args) -> int:
 # --------------------------------------------------------------------------
 
 
+def _configure_process(args) -> None:
+    """This process's settings (the command line owns it): the compile cache
+    unless ``--no-compile-cache``, and one intra-op thread for each worker of
+    parallel fits (they share the cores)."""
+    from ._process import configure_processes
+
+    configure_processes(
+        compile_cache=not args.no_compile_cache,
+        worker_threads=None if args.jobs == 1 else 1,
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``dropoutmlp`` command line.
 
@@ -694,6 +726,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """
     parser = build_parser()
     args = parser.parse_args(argv)
+    _configure_process(args)
     try:
         return args.run(args)
     except UsageError as exc:

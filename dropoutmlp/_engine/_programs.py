@@ -331,6 +331,7 @@ class ProgramCache:
         self.factory = factory
         self.maxsize = maxsize
         self._programs: OrderedDict = OrderedDict()
+        self.compiled_any = False  # whether an XLA program was ever built
 
     def get(self, key):
         """The program of ``key``, built on a miss."""
@@ -338,6 +339,7 @@ class ProgramCache:
         if program is None:
             program = self.factory(key)
             quiet_retracing(program)
+            self.compiled_any |= bool(getattr(key, "compiled", False))
         self._programs[key] = program
         while len(self._programs) > self.maxsize:
             _close(self._programs.popitem(last=False)[1])
