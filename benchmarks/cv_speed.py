@@ -8,9 +8,9 @@ pipeline, 300 epochs, batch 16, labels through ``LabelEncoder``) with
 * ``dropoutmlp``: ``dropoutmlp.article_model(name)``, on whichever engine
   it chooses (``engine_``: these 3,600-step fits run as one XLA-compiled
   program, compiled once in the process and shared by the three models);
-* ``keras-fit``: the same estimator forced onto ``keras.Model.fit`` (by giving
-  it a ``keras.callbacks.History()`` callback: same folds, seeds and data
-  order), the accuracy-equivalence check of the engine;
+* ``keras-fit``: the same estimator on ``keras.Model.fit`` (``engine="keras"``:
+  same folds, seeds and data order), the accuracy-equivalence check of the
+  engine;
 * ``scikeras``: the article's own code, ``scikeras.wrappers.KerasClassifier``
   around a function that builds and compiles the article's Keras network;
 * ``sklearn``: ``MLPClassifier`` with the same 60-30 ReLU net and plain SGD
@@ -93,7 +93,6 @@ def article_keras_model(name: str, n_features: int):
 
 def make_estimator(runner: str, name: str, epochs: int, n_features: int):
     """The pipeline that ``runner`` cross-validates for article model ``name``."""
-    import keras
     from sklearn.neural_network import MLPClassifier
     from sklearn.pipeline import Pipeline
     from sklearn.preprocessing import StandardScaler
@@ -103,7 +102,7 @@ def make_estimator(runner: str, name: str, epochs: int, n_features: int):
     if runner == "dropoutmlp":
         return article_model(name, epochs=epochs)
     if runner == "keras-fit":
-        return article_model(name, epochs=epochs, callbacks=[keras.callbacks.History()])
+        return article_model(name, epochs=epochs, engine="keras")
     if runner == "scikeras":
         from scikeras.wrappers import KerasClassifier
 

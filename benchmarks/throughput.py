@@ -7,7 +7,7 @@ of ``make_classification``, batch 256, 20 epochs, three ways:
 * ``dropoutmlp``: ``DropoutMLPClassifier`` on the engine it chooses (here
   the compiled XLA program);
 * ``keras-fit``: the same estimator forced onto ``keras.Model.fit`` with
-  ``callbacks=[keras.callbacks.History()]`` (same model, seeds and data order);
+  ``engine="keras"`` (same model, seeds and data order);
 * ``plain keras``: the same network (``dropoutmlp.build_mlp``) compiled with
   ``Adam`` and trained by a plain ``model.fit(X, y, shuffle=True)``, for
   reference.
@@ -74,8 +74,8 @@ def main(argv=None) -> None:
         f"max_norm 3, Adam 0.001; {args.repeats} repeat(s)"
     )
 
-    def run_estimator(callbacks):
-        clf = DropoutMLPClassifier(callbacks=callbacks, **params)
+    def run_estimator(engine):
+        clf = DropoutMLPClassifier(engine=engine, **params)
         start = time.perf_counter()
         clf.fit(X, y)
         seconds = time.perf_counter() - start
@@ -91,9 +91,8 @@ def main(argv=None) -> None:
             dropout=(args.dropout,) * len(args.hidden),
             max_norm=(3.0,) * len(args.hidden),
             kernel_initializer=defaults.kernel_initializer,
-            l2=defaults.alpha / (2 * args.batch_size),
         )
-        model = build_mlp(spec, seed=0)
+        model = build_mlp(spec, seed=0, l2=defaults.alpha / (2 * args.batch_size))
         model.compile(
             optimizer=keras.optimizers.Adam(defaults.learning_rate),
             loss="binary_crossentropy",
@@ -112,8 +111,8 @@ def main(argv=None) -> None:
         return seconds, acc, "keras"
 
     run = {
-        "dropoutmlp": lambda: run_estimator(None),
-        "keras-fit": lambda: run_estimator([keras.callbacks.History()]),
+        "dropoutmlp": lambda: run_estimator("auto"),
+        "keras-fit": lambda: run_estimator("keras"),
         "plain keras": run_plain,
     }
     times = {r: [] for r in args.runners}
