@@ -36,11 +36,21 @@ def sonar(sonar_path):
 
 
 @pytest.fixture(params=["xla", "graph"])
-def engine(request, monkeypatch):
-    """Every fit of the test on the compiled (XLA) or on the graph program."""
-    use_engine = _engine_setter(monkeypatch)
-    use_engine(request.param)
+def engine(request):
+    """The name of each of the engine's own programs in turn ("xla", "graph"),
+    for the test to pass as ``engine=``."""
     return request.param
+
+
+@pytest.fixture
+def no_training(monkeypatch):
+    """Fail loudly if a fit reaches the training engine (``_engine.train``)."""
+    from dropoutmlp import _engine
+
+    def boom(*args, **kwargs):
+        raise AssertionError("training started before the fit was checked")
+
+    monkeypatch.setattr(_engine, "train", boom)
 
 
 @pytest.fixture(scope="session")
@@ -63,20 +73,3 @@ def stop_epoch():
         return len(losses)
 
     return stop_at
-
-
-@pytest.fixture
-def use_engine(monkeypatch):
-    """``use_engine(name)`` sends the test's program fits to "xla" or "graph"."""
-    return _engine_setter(monkeypatch)
-
-
-def _engine_setter(monkeypatch):
-    from dropoutmlp._engine import _driver
-
-    def use(name: str) -> None:
-        never = 10**12
-        monkeypatch.setattr(_driver, "XLA_MIN_STEPS", 0 if name == "xla" else never)
-        monkeypatch.setattr(_driver, "XLA_MIN_ROWS", 0 if name == "xla" else never)
-
-    return use

@@ -60,7 +60,7 @@ def test_diverging_fit_raises(data, Estimator, early_stopping):
 
 def test_diverging_keras_path_raises(data):
     X, y = data
-    est = DropoutMLPRegressor(**DIVERGING, callbacks=[keras.callbacks.History()])
+    est = DropoutMLPRegressor(**DIVERGING, engine="keras")
     with pytest.raises(ValueError, match="diverged"):
         est.fit(X * 1e6, y)
 

@@ -21,7 +21,7 @@ rng = np.random.RandomState(0)
 X = rng.randn(2000, 20)
 y = (X[:, 0] > 0).astype(int)
 est = DropoutMLPClassifier((64, 64), batch_size=32, n_iter_no_change=np.inf,
-                           random_state=0, verbose=0)
+                           random_state=0, verbose=0, engine="xla")
 est.set_params(epochs=40).fit(X, y)  # compiles the program the long fit runs
 print("ready", flush=True)
 try:

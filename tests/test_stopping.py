@@ -9,7 +9,6 @@ early.
 
 import warnings
 
-import keras
 import numpy as np
 import pytest
 import scipy.sparse as sp
@@ -26,9 +25,8 @@ ENGINES = ("xla", "graph", "keras")
 
 
 @pytest.fixture(params=ENGINES)
-def engine_name(request, use_engine):
+def engine_name(request):
     """Each engine in turn: the compiled program, the graph one, Model.fit."""
-    use_engine(request.param)
     return request.param
 
 
@@ -62,7 +60,7 @@ def _config(engine, **kw):
             "batch_size": 16,
             "epochs": 6,
             "seed": 11,
-            "callbacks": (keras.callbacks.History(),) if engine == "keras" else (),
+            "engine": engine,
             **kw,
         }
     )
@@ -110,9 +108,8 @@ def test_eval_loss_reads_a_fixed_sample_of_large_data(engine_name, data, monkeyp
     np.testing.assert_allclose(result.eval_loss_curve[-1], expected, rtol=1e-5)
 
 
-def test_sparse_rows_give_the_eval_loss_of_their_dense_copy(data, use_engine):
+def test_sparse_rows_give_the_eval_loss_of_their_dense_copy(data):
     X, y, w = data
-    use_engine("graph")
     spec, config = _spec(), _config("graph")
     dense = _train(spec, config, X, y, w)
     sparse = _train(spec, config, sp.csr_matrix(X), y, w)
@@ -141,12 +138,12 @@ def test_the_rule_and_its_carry_over_follow_mlpclassifier(engine_name, data):
 
 def test_warm_start_warns_when_its_epochs_run_out(engine_name, data):
     X, y, _ = data
-    params = dict(hidden_layer_sizes=(8,), batch_size=16, random_state=0)
-    if engine_name == "keras":
-        params["callbacks"] = [keras.callbacks.History()]
+    params = dict(
+        hidden_layer_sizes=(8,), batch_size=16, random_state=0, engine=engine_name
+    )
     est = DropoutMLPClassifier(**params, epochs=40, tol=10.0, n_iter_no_change=3)
     est.fit(X, y[:, 0])
-    assert est.n_iter_ == 5
+    assert est.n_iter_ == 5 and est.engine_ == engine_name
     best = est.best_loss_
     est.set_params(warm_start=True, tol=0.0, n_iter_no_change=1000, epochs=4)
     with pytest.warns(ConvergenceWarning, match="epochs=4"):
@@ -190,14 +187,12 @@ def test_docstrings_give_the_eval_sample_size_the_engine_uses(Estimator):
     assert f"a fixed sample of {_programs.EVAL_ROWS:,}" in Estimator.__doc__
 
 
-@pytest.mark.parametrize("engine", ["xla", "graph"])
-def test_concrete_dropout_fits_stop_on_the_same_rule(engine, use_engine, stop_epoch):
+def test_concrete_dropout_fits_stop_on_the_same_rule(engine, stop_epoch):
     # Learned rates change the masks' noise as they move; the rule's signal,
     # the loss with dropout off, does not carry it.
-    use_engine(engine)
     X, y = make_classification(80, 6, random_state=0)
     est = DropoutMLPClassifier(
-        (16,), dropout="concrete", tol=1e-3, epochs=300, random_state=0
+        (16,), dropout="concrete", tol=1e-3, epochs=300, random_state=0, engine=engine
     ).fit(X, y)
     assert est.engine_ == engine and est.n_iter_ < 300
     assert stop_epoch(est.eval_loss_curve_, est.tol, 10) == est.n_iter_
@@ -219,8 +214,7 @@ def test_outputs_that_overflow_with_finite_weights_are_a_divergence(engine_name)
         batch_size=20,
         epochs=1,
         random_state=0,
+        engine=engine_name,
     )
-    if engine_name == "keras":
-        params["callbacks"] = [keras.callbacks.History()]
     with pytest.raises(ValueError, match="diverged"):
         DropoutMLPRegressor(**params).fit(X, y)
