@@ -465,12 +465,6 @@ def test_mc_predict_proba_without_dropout_equals_predict_proba(binary_data):
     np.testing.assert_allclose(mean, est.predict_proba(X), atol=1e-5)
 
 
-@pytest.mark.parametrize("n_samples", [0, -3, 2.5])
-def test_mc_predict_proba_rejects_bad_n_samples(mc_fitted, binary_data, n_samples):
-    with pytest.raises(ValueError, match="n_samples"):
-        mc_fitted["binary"].mc_predict_proba(binary_data[0], n_samples=n_samples)
-
-
 def test_verbose_0_prints_nothing(binary_data, capsys):
     X, y = binary_data
     DropoutMLPClassifier((8,), epochs=5, verbose=0, random_state=0).fit(X, y)

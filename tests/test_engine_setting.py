@@ -9,7 +9,6 @@ import pytest
 import scipy.sparse as sp
 from sklearn.base import clone
 from sklearn.datasets import make_classification
-from sklearn.preprocessing import StandardScaler
 
 from dropoutmlp import DropoutMLPClassifier, DropoutMLPRegressor, NetworkSpec
 from dropoutmlp._engine import TrainingConfig, _driver
@@ -27,12 +26,6 @@ CONCRETE = NetworkSpec(
     dropout=(0.1,),
     concrete=(False, True),
 )
-
-
-@pytest.fixture(scope="module")
-def data():
-    X, y = make_classification(60, 5, n_informative=3, n_redundant=0, random_state=0)
-    return StandardScaler().fit_transform(X), y
 
 
 def _choose(config, n_rows=100, sparse=False, spec=SPEC):
@@ -93,8 +86,8 @@ def test_an_explicit_setting_is_the_choice_short_or_long(engine):
 
 @pytest.mark.parametrize("Estimator", ESTIMATORS)
 @pytest.mark.parametrize("engine", ["xla", "graph", "keras"])
-def test_every_setting_trains_the_fit_it_names(data, Estimator, engine):
-    X, y = data
+def test_every_setting_trains_the_fit_it_names(small_binary, Estimator, engine):
+    X, y = small_binary
     # A short fit, which "auto" puts on the graph program.
     est = Estimator((4,), epochs=2, batch_size=16, random_state=0, engine=engine)
     assert est.fit(X, y).engine_ == engine
@@ -138,9 +131,9 @@ REFUSED = [
     ids=[f"{engine}-{next(iter(params))}" for engine, params, _ in REFUSED],
 )
 def test_a_setting_that_cannot_train_the_fit_is_refused_before_training(
-    data, no_training, Estimator, engine, params, match
+    small_binary, no_training, Estimator, engine, params, match
 ):
-    X, y = data
+    X, y = small_binary
     est = Estimator((4,), epochs=2, engine=engine, **params)
     with pytest.raises(ValueError, match=match):
         est.fit(X, y)
@@ -156,8 +149,8 @@ def test_a_setting_that_cannot_train_the_fit_is_refused_before_training(
         _choose(config, spec=spec)
 
 
-def test_xla_with_sparse_X_is_refused_naming_the_graph(data):
-    X, y = data
+def test_xla_with_sparse_X_is_refused_naming_the_graph(small_binary):
+    X, y = small_binary
     est = DropoutMLPClassifier((4,), epochs=2, engine="xla")
     with pytest.raises(ValueError, match=r"engine='xla'.*sparse.*engine='graph'"):
         est.fit(sp.csr_matrix(X), y)
@@ -166,7 +159,7 @@ def test_xla_with_sparse_X_is_refused_naming_the_graph(data):
         _choose(TrainingConfig(engine="xla"), sparse=True)
 
 
-def test_an_unknown_setting_is_rejected_naming_engine(data, no_training):
-    X, y = data
+def test_an_unknown_setting_is_rejected_naming_engine(small_binary, no_training):
+    X, y = small_binary
     with pytest.raises(ValueError, match="engine"):
         DropoutMLPClassifier(engine="gpu").fit(X, y)

@@ -218,3 +218,54 @@ def test_outputs_that_overflow_with_finite_weights_are_a_divergence(engine_name)
     )
     with pytest.raises(ValueError, match="diverged"):
         DropoutMLPRegressor(**params).fit(X, y)
+
+
+# --------------------------------------------------------------------------
+# What the estimator reports: the rules' epochs, curves and warnings
+
+
+def test_early_stopping_attributes(binary, stop_epoch):
+    X, y = binary
+    est = DropoutMLPClassifier(
+        (8,),
+        epochs=300,
+        early_stopping=True,
+        validation_fraction=0.25,
+        n_iter_no_change=3,
+        random_state=0,
+    ).fit(X, y)
+    assert est.n_iter_ < 300
+    assert len(est.validation_scores_) == len(est.loss_curve_) == est.n_iter_
+    assert all(0.0 <= s <= 1.0 for s in est.validation_scores_)
+    assert est.best_validation_score_ == max(est.validation_scores_)
+    # It stopped exactly when scikit-learn's rule (on the score) says so.
+    scores = [-score for score in est.validation_scores_]
+    assert stop_epoch(scores, est.tol, 3) == est.n_iter_
+
+
+def test_without_early_stopping_the_training_loss_decides(binary, stop_epoch):
+    X, y = binary
+    params = dict(hidden_layer_sizes=(8,), epochs=300, tol=1e-2, random_state=0)
+    est = DropoutMLPClassifier(n_iter_no_change=2, **params).fit(X, y)
+    assert est.n_iter_ == len(est.loss_curve_) < 300
+    assert est.validation_scores_ is None
+    assert est.best_validation_score_ is None
+    # It stopped exactly when MLPClassifier's rule on the loss with dropout
+    # off (the rule's signal, eval_loss_curve_) says so.
+    assert stop_epoch(est.eval_loss_curve_, est.tol, 2) == est.n_iter_
+    # n_iter_no_change=np.inf: every epoch runs, and no ConvergenceWarning.
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        every = DropoutMLPClassifier(n_iter_no_change=np.inf, **params).fit(X, y)
+    assert every.n_iter_ == len(every.loss_curve_) == 300
+    assert every.loss_curve_[: est.n_iter_] == est.loss_curve_
+
+
+def test_convergence_warning_when_epochs_run_out(binary):
+    X, y = binary
+    with pytest.warns(ConvergenceWarning, match="epochs=3.*training loss"):
+        DropoutMLPClassifier((8,), epochs=3, random_state=0).fit(X, y)
+    with pytest.warns(ConvergenceWarning, match="epochs=3.*validation score"):
+        DropoutMLPClassifier((8,), epochs=3, early_stopping=True, random_state=0).fit(
+            X, y
+        )
