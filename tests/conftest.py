@@ -1,7 +1,9 @@
 """Shared fixtures: data sets, the Sonar data from ``../shared/data`` (skipped
-when absent), the engine names, and the no-training guard."""
+when absent), the engine names, and guards (no training, a deadline)."""
 
+import contextlib
 import os
+import signal
 from pathlib import Path
 
 import numpy as np
@@ -125,3 +127,38 @@ def stop_epoch():
         return len(losses)
 
     return stop_at
+
+
+# --------------------------------------------------------------------------
+# No test hangs
+
+
+@pytest.fixture(scope="session")
+def deadline():
+    """``with deadline(seconds, what):`` fails the test if the block still
+    runs after ``seconds``.
+
+    For waits that take no timeout of their own (joblib's and Dask's worker
+    processes): a SIGALRM interrupts the wait in the main thread and raises
+    ``TimeoutError``, which the pools answer by shutting their workers down.
+    Where there is no SIGALRM (Windows) the block runs without a deadline.
+    """
+
+    @contextlib.contextmanager
+    def within(seconds: float, what: str):
+        if not hasattr(signal, "setitimer"):
+            yield
+            return
+
+        def expire(signum, frame):
+            raise TimeoutError(f"{what} did not finish within {seconds} s")
+
+        previous = signal.signal(signal.SIGALRM, expire)
+        signal.setitimer(signal.ITIMER_REAL, seconds)
+        try:
+            yield
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, previous)
+
+    return within

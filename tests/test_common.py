@@ -128,14 +128,16 @@ def test_pipeline_with_standard_scaler(binary):
     assert pipe[-1].dropout == 0.0
 
 
-def test_grid_search_in_parallel(binary):
+def test_grid_search_in_parallel(binary, deadline):
     X, y = binary
     grid = GridSearchCV(
         DropoutMLPClassifier((8,), epochs=5, random_state=0),
         {"dropout": [0.0, 0.5]},
         cv=2,
         n_jobs=2,
-    ).fit(X, y)
+    )
+    with deadline(300, "GridSearchCV(n_jobs=2)"):
+        grid.fit(X, y)
     assert grid.best_params_["dropout"] in (0.0, 0.5)
     assert len(grid.cv_results_["mean_test_score"]) == 2
     assert np.all(np.isfinite(grid.cv_results_["mean_test_score"]))
