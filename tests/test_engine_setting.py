@@ -28,6 +28,18 @@ CONCRETE = NetworkSpec(
 )
 
 
+# The network and rows of every fit that trains below: a program is keyed by
+# structure, not by epochs or seeds, so the ones a test compiles serve the
+# others.
+FIT = dict(hidden_layer_sizes=(4,), batch_size=10, random_state=0)
+
+
+@pytest.fixture(scope="module")
+def hundred_rows():
+    """(X, y): 100 rows of 5 features, 10 batches an epoch."""
+    return make_classification(100, 5, random_state=0)
+
+
 def _choose(config, n_rows=100, sparse=False, spec=SPEC):
     return _driver.choose_engine(spec, config, n_rows, sparse)
 
@@ -85,13 +97,11 @@ def test_an_explicit_setting_is_the_choice_short_or_long(engine):
 
 
 @pytest.mark.parametrize("engine", ["xla", "graph", "keras"])
-def test_every_setting_trains_the_fit_it_names(small_binary, engine):
+def test_every_setting_trains_the_fit_it_names(hundred_rows, engine):
     # (The regressor's settings: test_poisson's fits on each engine.)
-    X, y = small_binary
+    X, y = hundred_rows
     # A short fit, which "auto" puts on the graph program.
-    est = DropoutMLPClassifier(
-        (4,), epochs=2, batch_size=16, random_state=0, engine=engine
-    )
+    est = DropoutMLPClassifier(**FIT, epochs=2, engine=engine)
     assert est.fit(X, y).engine_ == engine
     assert clone(est).get_params()["engine"] == engine
     assert clone(est).partial_fit(X, y, classes=np.unique(y)).engine_ == engine
@@ -99,9 +109,11 @@ def test_every_setting_trains_the_fit_it_names(small_binary, engine):
         assert clone(est).fit(sp.csr_matrix(X), y).engine_ == engine
 
 
-def test_auto_runs_short_fits_and_sparse_rows_on_the_graph_long_ones_compiled():
-    X, y = make_classification(100, 5, random_state=0)
-    short = DropoutMLPClassifier((4,), batch_size=10, epochs=5, random_state=0)
+def test_auto_runs_short_fits_and_sparse_rows_on_the_graph_long_ones_compiled(
+    hundred_rows,
+):
+    X, y = hundred_rows
+    short = DropoutMLPClassifier(**FIT, epochs=5)
     assert short.get_params()["engine"] == "auto"
     assert short.fit(X, y).engine_ == "graph"
     epochs = -(-_driver.XLA_MIN_STEPS // 10)  # 10 batches per epoch
@@ -139,7 +151,7 @@ def test_a_setting_that_cannot_train_the_fit_is_refused_before_training(
     with pytest.raises(ValueError, match=match):
         est.fit(X, y)
     assert not hasattr(est, "coefs_")
-    # The same from the pure rule, and for a fit of any length.
+    # The pure rule refuses it too.
     config = TrainingConfig(
         engine=engine,
         optimizer=params.get("optimizer", "adam"),
