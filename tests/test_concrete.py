@@ -225,6 +225,7 @@ def test_fitted_rates_curve_and_model(data, engine):
         concrete_regularization=5.0,  # a strong pull: the rates move clearly
         n_iter_no_change=np.inf,
         random_state=0,
+        engine=engine,
     ).fit(X, y)
     assert clf.engine_ == engine
     curve = np.asarray(clf.dropout_curve_)
@@ -253,15 +254,14 @@ def test_fixed_rates_have_no_curve(data):
     np.testing.assert_array_equal(clf.dropout_, [0.25])
 
 
-def test_graph_and_compiled_programs_learn_alike(data, use_engine):
+def test_graph_and_compiled_programs_learn_alike(data):
     """Different mask streams, the same learning: over seeds, the rates the
     two programs learn agree within their seed-to-seed spread."""
     X, y = data
     learned = {}
     for engine in ("xla", "graph"):
-        use_engine(engine)
         fits = [
-            _learned(X, y, input_dropout="concrete", random_state=seed)
+            _learned(X, y, input_dropout="concrete", random_state=seed, engine=engine)
             for seed in range(4)
         ]
         assert {f.engine_ for f in fits} == {engine}

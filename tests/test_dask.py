@@ -25,20 +25,22 @@ WORKER_ENV = {
 
 
 @pytest.fixture(scope="module")
-def client(request):
-    cluster = distributed.LocalCluster(
-        n_workers=2,
-        threads_per_worker=1,
-        processes=True,
-        host="127.0.0.1",
-        dashboard_address=None,
-        env=WORKER_ENV,
-    )
-    client = distributed.Client(cluster)
+def client(request, deadline):
+    with deadline(180, "starting a two-worker LocalCluster"):
+        cluster = distributed.LocalCluster(
+            n_workers=2,
+            threads_per_worker=1,
+            processes=True,
+            host="127.0.0.1",
+            dashboard_address=None,
+            env=WORKER_ENV,
+        )
+        client = distributed.Client(cluster, timeout=60)
 
     def close():
-        client.close()
-        cluster.close()
+        with deadline(120, "closing the LocalCluster"):
+            client.close(timeout=60)
+            cluster.close(timeout=60)
 
     request.addfinalizer(close)
     return client
@@ -53,14 +55,15 @@ def dropout_search() -> GridSearchCV:
     )
 
 
-def test_grid_search_on_dask_matches_serial(client):
+def test_grid_search_on_dask_matches_serial(client, deadline):
     X, y = make_classification(
         n_samples=150, n_features=8, n_informative=5, random_state=0
     )
     serial = dropout_search().set_params(n_jobs=1).fit(X, y)
-    with distributed.get_task_stream(client) as tasks:
-        with joblib.parallel_backend("dask"):
-            on_dask = dropout_search().fit(X, y)
+    with deadline(600, "the grid search on the Dask workers"):
+        with distributed.get_task_stream(client) as tasks:
+            with joblib.parallel_backend("dask"):
+                on_dask = dropout_search().fit(X, y)
     # The fits ran in the worker processes, on both workers.
     workers = {task["worker"] for task in tasks.data}
     assert workers == set(client.scheduler_info()["workers"])

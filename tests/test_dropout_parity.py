@@ -10,7 +10,6 @@ training loss must match ``Model.fit``'s within noise.  Without dropout the
 paths agree fit by fit (``test_engine.py``).
 """
 
-import keras
 import numpy as np
 import pytest
 from sklearn.model_selection import StratifiedKFold
@@ -18,7 +17,6 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from dropoutmlp import DropoutMLPClassifier
-from dropoutmlp._engine import _driver
 
 PARAMS = dict(
     hidden_layer_sizes=(60, 30),
@@ -40,22 +38,16 @@ SEEDS = (0, 1, 2)
 Z = 3.5  # a two-sided bound with about 1 false alarm in 2,000 runs
 
 
-def _cross_validate(X, y, engine, monkeypatch):
+def _cross_validate(X, y, engine, **changes):
     """Fold accuracies and final training losses of 3 seeds x 5 folds."""
-    extra = {}
-    if engine == "keras":
-        extra["callbacks"] = [keras.callbacks.History()]
-    else:
-        never = 10**12
-        monkeypatch.setattr(_driver, "XLA_MIN_STEPS", 0 if engine == "xla" else never)
-        monkeypatch.setattr(_driver, "XLA_MIN_ROWS", 0 if engine == "xla" else never)
+    params = {**PARAMS, **changes, "engine": engine}
     accuracies, losses = [], []
     for seed in SEEDS:
         folds = StratifiedKFold(5, shuffle=True, random_state=seed).split(X, y)
         for train, test in folds:
             model = make_pipeline(
                 StandardScaler(),
-                DropoutMLPClassifier(**PARAMS, **extra, random_state=seed),
+                DropoutMLPClassifier(**params, random_state=seed),
             ).fit(X[train], y[train])
             net = model[-1]
             assert net.engine_ == engine
@@ -66,8 +58,7 @@ def _cross_validate(X, y, engine, monkeypatch):
 
 @pytest.fixture(scope="module")
 def keras_runs(sonar):
-    with pytest.MonkeyPatch.context() as monkeypatch:
-        return _cross_validate(*sonar, "keras", monkeypatch)
+    return _cross_validate(*sonar, "keras")
 
 
 def _within_noise(a, b, what):
@@ -78,21 +69,16 @@ def _within_noise(a, b, what):
     )
 
 
-@pytest.mark.parametrize("engine", ["xla", "graph"])
-def test_dropout_fits_match_model_fit_within_noise(
-    sonar, keras_runs, engine, monkeypatch
-):
-    accuracies, losses = _cross_validate(*sonar, engine, monkeypatch)
+def test_dropout_fits_match_model_fit_within_noise(sonar, keras_runs, engine):
+    accuracies, losses = _cross_validate(*sonar, engine)
     keras_accuracies, keras_losses = keras_runs
     _within_noise(accuracies, keras_accuracies, "CV accuracy")
     _within_noise(losses, keras_losses, "training loss (last 10 epochs)")
 
 
-def test_the_loss_comparison_sees_dropout(sonar, keras_runs, monkeypatch):
+def test_the_loss_comparison_sees_dropout(sonar, keras_runs):
     # The bound above is tight enough to tell dropout from none: the same
     # fits without dropout reach a clearly lower training loss.
-    monkeypatch.setitem(PARAMS, "input_dropout", 0.0)
-    monkeypatch.setitem(PARAMS, "dropout", 0.0)
-    _, losses = _cross_validate(*sonar, "xla", monkeypatch)
+    _, losses = _cross_validate(*sonar, "xla", input_dropout=0.0, dropout=0.0)
     with pytest.raises(AssertionError, match="training loss"):
         _within_noise(losses, keras_runs[1], "training loss (last 10 epochs)")

@@ -17,7 +17,7 @@ from dropoutmlp import (
     _engine,
     build_mlp,
 )
-from dropoutmlp._engine import PROGRAMS, TrainingConfig, _driver
+from dropoutmlp._engine import PROGRAMS, TrainingConfig
 from dropoutmlp._network import initial_weights
 
 # 75 rows and batches of 16: the last batch of every epoch is partial.
@@ -48,8 +48,8 @@ def _weights_close(a, b, atol=2e-5):
 
 
 def _keras_fallback(est):
-    """The same estimator forced onto keras' Model.fit by a callback."""
-    return clone(est).set_params(callbacks=[keras.callbacks.History()])
+    """The same estimator trained by keras' Model.fit."""
+    return clone(est).set_params(engine="keras")
 
 
 OPTIMIZERS = {
@@ -76,6 +76,7 @@ def test_engine_matches_keras_fit(binary_data, opt, engine):
         batch_size=16,
         epochs=6,
         random_state=3,
+        engine=engine,
         **opt,
     )
     graph = clone(est).fit(X, y)
@@ -104,6 +105,7 @@ def test_engine_matches_keras_fit_multiclass_with_weights(multiclass_data, engin
         epochs=5,
         class_weight="balanced",
         random_state=5,
+        engine=engine,
     )
     graph = clone(est).fit(X, y, sample_weight=sw)
     fallback = _keras_fallback(est).fit(X, y, sample_weight=sw)
@@ -136,8 +138,9 @@ def test_engine_train_with_and_without_callbacks_agree(binary_data, engine):
         seed=11,
     )
     results = []
-    for callbacks in ((), (keras.callbacks.History(),)):
-        config = TrainingConfig(**base, callbacks=callbacks)
+    # With a callback, "auto" sends the fit to Model.fit.
+    for callbacks, setting in [((), engine), ((keras.callbacks.History(),), "auto")]:
+        config = TrainingConfig(**base, callbacks=callbacks, engine=setting)
         assert config.programs_train is (not callbacks)
         weights = initial_weights(spec, seed=4)
         results.append(_engine.train(spec, config, weights, X, Y, w))
@@ -175,6 +178,7 @@ def test_early_stopping_engine_matches_keras_fit(engine):
         n_iter_no_change=3,
         tol=1e-3,
         random_state=2,
+        engine=engine,
     )
     graph = clone(est).fit(X, y)
     fallback = _keras_fallback(est).fit(X, y)
@@ -205,10 +209,11 @@ def test_early_stopping_on_accuracy_matches_keras_fit(
         validation_fraction=0.2,
         n_iter_no_change=3,
         random_state=2,
+        engine=engine,
     )
     graph = clone(est).fit(X, y)
     fallback = _keras_fallback(est).fit(X, y)
-    assert graph.engine_ == engine
+    assert (graph.engine_, fallback.engine_) == (engine, "keras")
     # The validation accuracies are the same scores, epoch by epoch, as far
     # as both fits ran (a row on the 0.5 threshold may end one a bit sooner).
     n = min(graph.n_iter_, fallback.n_iter_)
@@ -258,8 +263,8 @@ def test_early_stopping_restores_best_epoch_weights(binary_data):
         np.testing.assert_array_equal(u, v)
 
 
-@pytest.mark.parametrize("fallback", [False, True], ids=["engine", "keras"])
-def test_max_norm_holds_on_hidden_layers_only(binary_data, fallback, engine):
+@pytest.mark.parametrize("engine", ["xla", "graph", "keras"])
+def test_max_norm_holds_on_hidden_layers_only(binary_data, engine):
     X, y = binary_data
     limit = 0.5
     est = DropoutMLPClassifier(
@@ -272,10 +277,9 @@ def test_max_norm_holds_on_hidden_layers_only(binary_data, fallback, engine):
         batch_size=16,
         epochs=8,
         random_state=0,
-    )
-    if fallback:
-        est = _keras_fallback(est)
-    est.fit(X, y)
+        engine=engine,
+    ).fit(X, y)
+    assert est.engine_ == engine
     dense = [
         layer for layer in est.model_.layers if isinstance(layer, keras.layers.Dense)
     ]
@@ -321,10 +325,13 @@ def test_dropout_is_off_at_predict_time(binary_data):
 
 def test_dropout_is_on_during_training(binary_data, engine):
     X, y = binary_data
-    params = dict(hidden_layer_sizes=(16,), max_norm=None, epochs=5, random_state=0)
+    params = dict(
+        hidden_layer_sizes=(16,), max_norm=None, epochs=5, random_state=0, engine=engine
+    )
     plain = DropoutMLPClassifier(dropout=0.0, **params).fit(X, y)
     dropped = DropoutMLPClassifier(dropout=0.5, **params).fit(X, y)
     visible = DropoutMLPClassifier(dropout=0.0, input_dropout=0.5, **params).fit(X, y)
+    assert {plain.engine_, dropped.engine_, visible.engine_} == {engine}
     # Same seed, same initial weights: only dropout differs.
     assert not np.allclose(plain.loss_curve_, dropped.loss_curve_, rtol=1e-3)
     assert not np.allclose(plain.loss_curve_, visible.loss_curve_, rtol=1e-3)
@@ -332,13 +339,18 @@ def test_dropout_is_on_during_training(binary_data, engine):
     assert np.mean(dropped.loss_curve_) > np.mean(plain.loss_curve_)
 
 
-def test_compiled_program_serves_clones_grid_points_and_row_buckets(monkeypatch):
-    monkeypatch.setattr(_driver, "XLA_MIN_STEPS", 0)
+def test_compiled_program_serves_clones_grid_points_and_row_buckets():
     # An empty cache, so that nothing is evicted and the first fit traces.
     PROGRAMS.clear()
     X, y = make_classification(60, 7, random_state=4)
     est = DropoutMLPClassifier(
-        (7, 3), dropout=0.1, max_norm=3.0, optimizer="sgd", epochs=3, random_state=0
+        (7, 3),
+        dropout=0.1,
+        max_norm=3.0,
+        optimizer="sgd",
+        epochs=3,
+        random_state=0,
+        engine="xla",
     )
     est.fit(X, y)
     assert est.engine_ == "xla"
@@ -367,11 +379,10 @@ def test_compiled_program_serves_clones_grid_points_and_row_buckets(monkeypatch)
     assert PROGRAMS.traces() == 3
 
 
-def test_a_new_structure_gets_a_new_program(monkeypatch):
-    monkeypatch.setattr(_driver, "XLA_MIN_STEPS", 0)
+def test_a_new_structure_gets_a_new_program():
     PROGRAMS.clear()
     X, y = make_classification(60, 7, random_state=4)
-    params = dict(dropout=0.1, epochs=2, random_state=0)
+    params = dict(dropout=0.1, epochs=2, random_state=0, engine="xla")
     DropoutMLPClassifier((5, 4), optimizer="sgd", **params).fit(X, y)
     assert PROGRAMS.traces() == 1
     DropoutMLPClassifier((5, 4), optimizer="adam", **params).fit(X, y)
@@ -385,12 +396,11 @@ def test_a_new_structure_gets_a_new_program(monkeypatch):
     assert PROGRAMS.traces() == 5
 
 
-def test_graph_program_flags_dropout_structurally(use_engine):
-    use_engine("graph")
+def test_graph_program_flags_dropout_structurally():
     PROGRAMS.clear()
     X, y = make_classification(60, 7, random_state=4)
     est = DropoutMLPClassifier(
-        (5,), dropout=0.1, batch_size=16, epochs=2, random_state=0
+        (5,), dropout=0.1, batch_size=16, epochs=2, random_state=0, engine="graph"
     )
     est.fit(X, y)
     assert est.engine_ == "graph"
@@ -398,16 +408,6 @@ def test_graph_program_flags_dropout_structurally(use_engine):
     assert PROGRAMS.traces() == 1
     clone(est).set_params(dropout=0.0).fit(X, y)  # no mask operations at all
     assert PROGRAMS.traces() == 2
-
-
-def test_short_fits_run_on_the_graph_and_long_ones_compiled():
-    X, y = make_classification(100, 5, random_state=0)
-    short = DropoutMLPClassifier((4,), batch_size=10, epochs=5, random_state=0)
-    assert short.fit(X, y).engine_ == "graph"
-    epochs = -(-_driver.XLA_MIN_STEPS // 10)  # 10 batches per epoch
-    long = clone(short).set_params(epochs=epochs, n_iter_no_change=np.inf)
-    assert long.fit(X, y).engine_ == "xla"
-    assert long.n_iter_ == epochs
 
 
 @pytest.fixture(scope="module")
@@ -463,12 +463,6 @@ def test_mc_predict_proba_without_dropout_equals_predict_proba(binary_data):
     # Every pass is the same: no spread beyond float rounding.
     assert std.max() <= 1e-6
     np.testing.assert_allclose(mean, est.predict_proba(X), atol=1e-5)
-
-
-@pytest.mark.parametrize("n_samples", [0, -3, 2.5])
-def test_mc_predict_proba_rejects_bad_n_samples(mc_fitted, binary_data, n_samples):
-    with pytest.raises(ValueError, match="n_samples"):
-        mc_fitted["binary"].mc_predict_proba(binary_data[0], n_samples=n_samples)
 
 
 def test_verbose_0_prints_nothing(binary_data, capsys):

@@ -1,11 +1,11 @@
-"""Failures are errors: divergence, overflow, bad weights, callbacks, splits."""
+"""Failures are errors: bad input, divergence, overflow, bad weights, callbacks,
+splits; raised before training where the fit can be judged before it."""
 
 import keras
 import numpy as np
 import pytest
 from sklearn.datasets import make_classification
 from sklearn.exceptions import NotFittedError
-from sklearn.preprocessing import StandardScaler
 
 from dropoutmlp import DropoutMLPClassifier, DropoutMLPRegressor, _engine
 
@@ -14,19 +14,8 @@ ESTIMATORS = [DropoutMLPClassifier, DropoutMLPRegressor]
 
 
 @pytest.fixture(scope="module")
-def data():
-    X, y = make_classification(60, 5, n_informative=3, n_redundant=0, random_state=0)
-    return StandardScaler().fit_transform(X), y
-
-
-@pytest.fixture
-def no_training(monkeypatch):
-    """Fail loudly if a fit reaches the training engine."""
-
-    def boom(*args, **kwargs):
-        raise AssertionError("training started before the input was validated")
-
-    monkeypatch.setattr(_engine, "train", boom)
+def fitted(small_binary):
+    return DropoutMLPClassifier(**SMALL).fit(*small_binary)
 
 
 # --------------------------------------------------------------------------
@@ -44,8 +33,8 @@ DIVERGING = dict(
 
 @pytest.mark.parametrize("Estimator", ESTIMATORS)
 @pytest.mark.parametrize("early_stopping", [False, True])
-def test_diverging_fit_raises(data, Estimator, early_stopping):
-    X, y = data
+def test_diverging_fit_raises(small_binary, Estimator, early_stopping):
+    X, y = small_binary
     params = dict(DIVERGING, early_stopping=early_stopping)
     if Estimator is DropoutMLPClassifier:
         # max_norm=3 keeps the classifier's hidden weights and its (saturating)
@@ -58,15 +47,15 @@ def test_diverging_fit_raises(data, Estimator, early_stopping):
         est.predict(X)
 
 
-def test_diverging_keras_path_raises(data):
-    X, y = data
-    est = DropoutMLPRegressor(**DIVERGING, callbacks=[keras.callbacks.History()])
+def test_diverging_keras_path_raises(small_binary):
+    X, y = small_binary
+    est = DropoutMLPRegressor(**DIVERGING, engine="keras")
     with pytest.raises(ValueError, match="diverged"):
         est.fit(X * 1e6, y)
 
 
-def test_diverging_refit_leaves_the_estimator_unfitted(data):
-    X, y = data
+def test_diverging_refit_leaves_the_estimator_unfitted(small_binary):
+    X, y = small_binary
     est = DropoutMLPRegressor(**DIVERGING).fit(X, y)
     with pytest.raises(ValueError, match="diverged"):
         est.fit(X[:, :3] * 1e6, y)
@@ -74,8 +63,8 @@ def test_diverging_refit_leaves_the_estimator_unfitted(data):
         est.predict(X[:, :3])
 
 
-def test_diverging_warm_start_keeps_the_fitted_model(data):
-    X, y = data
+def test_diverging_warm_start_keeps_the_fitted_model(small_binary):
+    X, y = small_binary
     est = DropoutMLPRegressor(**DIVERGING).fit(X, y)
     before = est.predict(X)
     est.set_params(warm_start=True)
@@ -86,33 +75,107 @@ def test_diverging_warm_start_keeps_the_fitted_model(data):
 
 
 # --------------------------------------------------------------------------
+# Bad input
+
+
+def _X_with(value):
+    X = np.random.RandomState(0).randn(20, 6)
+    X[3, 2] = value
+    return X
+
+
+@pytest.mark.parametrize(
+    "X,match",
+    [
+        (_X_with(np.nan), "NaN"),
+        (_X_with(np.inf), "infinity"),
+        (_X_with(-np.inf), "infinity"),
+    ],
+    ids=["nan", "inf", "-inf"],
+)
+def test_non_finite_X_is_rejected_before_training(no_training, X, match):
+    y = np.arange(len(X)) % 2
+    with pytest.raises(ValueError, match=match):
+        DropoutMLPClassifier(**SMALL).fit(X, y)
+
+
+@pytest.mark.parametrize(
+    "value,match",
+    [(np.nan, "NaN"), (np.inf, "infinity"), (-np.inf, "infinity"), (-1e39, "float32")],
+    ids=["nan", "inf", "-inf", "beyond-float32"],
+)
+def test_bad_X_is_rejected_at_predict(fitted, small_binary, value, match):
+    X = small_binary[0].copy()
+    X[0, 0] = value
+    for method in (
+        fitted.predict,
+        fitted.predict_proba,
+        fitted.predict_log_proba,
+        fitted.mc_predict_proba,
+    ):
+        with pytest.raises(ValueError, match=match):
+            method(X)
+
+
+def test_wrong_number_of_features_at_predict(fitted, small_binary):
+    X = small_binary[0]
+    for method in (fitted.predict, fitted.predict_proba):
+        with pytest.raises(ValueError, match=r"4 features.*expecting 5"):
+            method(X[:, :4])
+    with pytest.raises(ValueError, match="features"):
+        fitted.mc_predict_proba(X[:, :4], n_samples=2)
+
+
+def test_single_class_is_rejected(small_binary, no_training):
+    X, _ = small_binary
+    with pytest.raises(ValueError, match=r"(one|single) class"):
+        DropoutMLPClassifier(**SMALL).fit(X, np.full(len(X), "only"))
+
+
+def test_mismatched_lengths_are_rejected(small_binary, no_training):
+    X, y = small_binary
+    with pytest.raises(ValueError, match="inconsistent numbers of samples"):
+        DropoutMLPClassifier(**SMALL).fit(X, y[:-1])
+    with pytest.raises(ValueError, match="sample_weight"):
+        DropoutMLPClassifier(**SMALL).fit(X, y, sample_weight=np.ones(len(y) - 1))
+
+
+def test_continuous_target_is_rejected(small_binary, no_training):
+    X, _ = small_binary
+    with pytest.raises(ValueError, match="[Uu]nknown label type|continuous"):
+        DropoutMLPClassifier(**SMALL).fit(X, np.linspace(0, 1, len(X)))
+
+
+def test_predict_before_fit():
+    est = DropoutMLPClassifier()
+    X = np.zeros((3, 2))
+    for method in (est.predict, est.predict_proba, est.predict_log_proba):
+        with pytest.raises(NotFittedError):
+            method(X)
+    with pytest.raises(NotFittedError):
+        est.mc_predict_proba(X)
+
+
+# --------------------------------------------------------------------------
 # Values beyond float32
 
 
 @pytest.mark.parametrize("Estimator", ESTIMATORS)
-def test_X_beyond_float32_is_rejected_before_training(data, no_training, Estimator):
-    X, y = data
+def test_X_beyond_float32_is_rejected_before_training(
+    small_binary, no_training, Estimator
+):
+    X, y = small_binary
     X = X.copy()
     X[0, 0] = 1e39  # finite in float64, inf in float32
     with pytest.raises(ValueError, match="float32"):
         Estimator(**SMALL).fit(X, y)
 
 
-def test_X_beyond_float32_is_rejected_at_predict(data):
-    X, y = data
-    est = DropoutMLPClassifier(**SMALL).fit(X, y)
-    X = X.copy()
-    X[0, 0] = -1e39
-    for method in (est.predict, est.predict_proba, est.mc_predict_proba):
-        with pytest.raises(ValueError, match="float32"):
-            method(X)
-
-
 # scikit-learn's finiteness check of y sums it first (an overflow here, which
 # NumPy warns of) and then checks it value by value: its warning, not ours.
 @pytest.mark.filterwarnings("ignore:invalid value encountered in reduce:RuntimeWarning")
-def test_target_whose_standardisation_overflows_is_rejected(data, no_training):
-    X, _ = data
+def test_target_whose_standardisation_overflows_is_rejected(small_binary, no_training):
+    X, _ = small_binary
     y = np.resize([1.5e308, -1.5e308], len(X))  # its variance overflows float64
     with pytest.raises(ValueError, match="Standardising y overflows"):
         DropoutMLPRegressor(**SMALL).fit(X, y)
@@ -124,8 +187,10 @@ def test_target_whose_standardisation_overflows_is_rejected(data, no_training):
 # Weights
 
 
-def test_negative_class_weight_raises_like_negative_sample_weight(data, no_training):
-    X, y = data
+def test_negative_class_weight_raises_like_negative_sample_weight(
+    small_binary, no_training
+):
+    X, y = small_binary
     with pytest.raises(ValueError, match="Negative values in .* `class_weight`"):
         DropoutMLPClassifier(**SMALL, class_weight={0: -1}).fit(X, y)
     with pytest.raises(ValueError, match="Negative values in .* `sample_weight`"):
@@ -135,13 +200,10 @@ def test_negative_class_weight_raises_like_negative_sample_weight(data, no_train
             DropoutMLPClassifier(**SMALL, class_weight={0: bad}).fit(X, y)
 
 
-def test_zero_class_weight_drops_the_class_rows(data):
-    X, y = data
-    by_class = DropoutMLPClassifier(**SMALL, class_weight={0: 0.0, 1: 1.0}).fit(X, y)
-    by_row = DropoutMLPClassifier(**SMALL).fit(X, y, sample_weight=(y == 1) * 1.0)
-    np.testing.assert_allclose(
-        by_class.predict_proba(X), by_row.predict_proba(X), atol=1e-6
-    )
+def test_all_zero_sample_weight_is_rejected(small_binary, no_training):
+    X, y = small_binary
+    with pytest.raises(ValueError, match="[Ss]ample.weight"):
+        DropoutMLPClassifier(**SMALL).fit(X, y, sample_weight=np.zeros(len(y)))
 
 
 # --------------------------------------------------------------------------
@@ -157,8 +219,8 @@ class CountEpochs(keras.callbacks.Callback):
         self.epochs += 1
 
 
-def test_callbacks_are_used_on_copies_never_mutated(data):
-    X, y = data
+def test_callbacks_are_used_on_copies_never_mutated(small_binary):
+    X, y = small_binary
     counter = CountEpochs()
     history = keras.callbacks.History()
     est = DropoutMLPClassifier(**SMALL, callbacks=[counter, history]).fit(X, y)
@@ -178,8 +240,8 @@ def test_callbacks_are_used_on_copies_never_mutated(data):
     assert again.loss_curve_ == est.loss_curve_
 
 
-def test_callback_copies_see_every_epoch(data, monkeypatch):
-    X, y = data
+def test_callback_copies_see_every_epoch(small_binary, monkeypatch):
+    X, y = small_binary
     seen = []
     real_train = _engine.train
 
@@ -196,8 +258,8 @@ def test_callback_copies_see_every_epoch(data, monkeypatch):
 
 
 @pytest.mark.parametrize("bad", [[object()], ["History"], [keras.callbacks.History]])
-def test_invalid_callbacks_are_rejected_before_training(data, no_training, bad):
-    X, y = data
+def test_invalid_callbacks_are_rejected_before_training(small_binary, no_training, bad):
+    X, y = small_binary
     with pytest.raises(TypeError, match="keras.callbacks.Callback"):
         DropoutMLPClassifier(**SMALL, callbacks=bad).fit(X, y)
 
@@ -208,9 +270,9 @@ def test_invalid_callbacks_are_rejected_before_training(data, no_training, bad):
 
 @pytest.mark.parametrize("Estimator", ESTIMATORS)
 def test_validation_split_too_small_names_validation_fraction(
-    data, no_training, Estimator
+    small_binary, no_training, Estimator
 ):
-    X, y = data
+    X, y = small_binary
     est = Estimator(**SMALL, early_stopping=True, validation_fraction=0.001)
     with pytest.raises(ValueError, match="validation_fraction=0.001"):
         est.fit(X, y)

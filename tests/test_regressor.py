@@ -1,7 +1,5 @@
 """DropoutMLPRegressor: fit quality, targets, MC-dropout std, reproducibility."""
 
-import pickle
-
 import numpy as np
 import pytest
 from sklearn.base import clone, is_classifier, is_regressor
@@ -216,19 +214,6 @@ def test_random_state_none_draws_new_masks(data):
     first = reg.predict(X[:10], return_std=True)[1]
     second = reg.predict(X[:10], return_std=True)[1]
     assert not np.array_equal(first, second)
-
-
-def test_pickle_roundtrip(fitted, data):
-    X, _ = data
-    restored = pickle.loads(pickle.dumps(fitted))
-    np.testing.assert_array_equal(restored.predict(X), fitted.predict(X))
-    for a, b in zip(
-        restored.predict(X, return_std=True),
-        fitted.predict(X, return_std=True),
-        strict=True,
-    ):
-        np.testing.assert_array_equal(a, b)
-    np.testing.assert_array_equal(restored.target_scale_, fitted.target_scale_)
 
 
 def test_early_stopping_scores_r2(data):

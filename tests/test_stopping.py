@@ -9,7 +9,6 @@ early.
 
 import warnings
 
-import keras
 import numpy as np
 import pytest
 import scipy.sparse as sp
@@ -26,9 +25,8 @@ ENGINES = ("xla", "graph", "keras")
 
 
 @pytest.fixture(params=ENGINES)
-def engine_name(request, use_engine):
+def engine_name(request):
     """Each engine in turn: the compiled program, the graph one, Model.fit."""
-    use_engine(request.param)
     return request.param
 
 
@@ -65,7 +63,7 @@ def _config(engine, **kw):
             "alpha": L2 * 2 * 16,
             "epochs": 6,
             "seed": 11,
-            "callbacks": (keras.callbacks.History(),) if engine == "keras" else (),
+            "engine": engine,
             **kw,
         }
     )
@@ -113,9 +111,8 @@ def test_eval_loss_reads_a_fixed_sample_of_large_data(engine_name, data, monkeyp
     np.testing.assert_allclose(result.eval_loss_curve[-1], expected, rtol=1e-5)
 
 
-def test_sparse_rows_give_the_eval_loss_of_their_dense_copy(data, use_engine):
+def test_sparse_rows_give_the_eval_loss_of_their_dense_copy(data):
     X, y, w = data
-    use_engine("graph")
     spec, config = _spec(), _config("graph")
     dense = _train(spec, config, X, y, w)
     sparse = _train(spec, config, sp.csr_matrix(X), y, w)
@@ -144,12 +141,12 @@ def test_the_rule_and_its_carry_over_follow_mlpclassifier(engine_name, data):
 
 def test_warm_start_warns_when_its_epochs_run_out(engine_name, data):
     X, y, _ = data
-    params = dict(hidden_layer_sizes=(8,), batch_size=16, random_state=0)
-    if engine_name == "keras":
-        params["callbacks"] = [keras.callbacks.History()]
+    params = dict(
+        hidden_layer_sizes=(8,), batch_size=16, random_state=0, engine=engine_name
+    )
     est = DropoutMLPClassifier(**params, epochs=40, tol=10.0, n_iter_no_change=3)
     est.fit(X, y[:, 0])
-    assert est.n_iter_ == 5
+    assert est.n_iter_ == 5 and est.engine_ == engine_name
     best = est.best_loss_
     est.set_params(warm_start=True, tol=0.0, n_iter_no_change=1000, epochs=4)
     with pytest.warns(ConvergenceWarning, match="epochs=4"):
@@ -193,14 +190,12 @@ def test_docstrings_give_the_eval_sample_size_the_engine_uses(Estimator):
     assert f"a fixed sample of {_programs.EVAL_ROWS:,}" in Estimator.__doc__
 
 
-@pytest.mark.parametrize("engine", ["xla", "graph"])
-def test_concrete_dropout_fits_stop_on_the_same_rule(engine, use_engine, stop_epoch):
+def test_concrete_dropout_fits_stop_on_the_same_rule(engine, stop_epoch):
     # Learned rates change the masks' noise as they move; the rule's signal,
     # the loss with dropout off, does not carry it.
-    use_engine(engine)
     X, y = make_classification(80, 6, random_state=0)
     est = DropoutMLPClassifier(
-        (16,), dropout="concrete", tol=1e-3, epochs=300, random_state=0
+        (16,), dropout="concrete", tol=1e-3, epochs=300, random_state=0, engine=engine
     ).fit(X, y)
     assert est.engine_ == engine and est.n_iter_ < 300
     assert stop_epoch(est.eval_loss_curve_, est.tol, 10) == est.n_iter_
@@ -222,8 +217,58 @@ def test_outputs_that_overflow_with_finite_weights_are_a_divergence(engine_name)
         batch_size=20,
         epochs=1,
         random_state=0,
+        engine=engine_name,
     )
-    if engine_name == "keras":
-        params["callbacks"] = [keras.callbacks.History()]
     with pytest.raises(ValueError, match="diverged"):
         DropoutMLPRegressor(**params).fit(X, y)
+
+
+# --------------------------------------------------------------------------
+# What the estimator reports: the rules' epochs, curves and warnings
+
+
+def test_early_stopping_attributes(binary, stop_epoch):
+    X, y = binary
+    est = DropoutMLPClassifier(
+        (8,),
+        epochs=300,
+        early_stopping=True,
+        validation_fraction=0.25,
+        n_iter_no_change=3,
+        random_state=0,
+    ).fit(X, y)
+    assert est.n_iter_ < 300
+    assert len(est.validation_scores_) == len(est.loss_curve_) == est.n_iter_
+    assert all(0.0 <= s <= 1.0 for s in est.validation_scores_)
+    assert est.best_validation_score_ == max(est.validation_scores_)
+    # It stopped exactly when scikit-learn's rule (on the score) says so.
+    scores = [-score for score in est.validation_scores_]
+    assert stop_epoch(scores, est.tol, 3) == est.n_iter_
+
+
+def test_without_early_stopping_the_training_loss_decides(binary, stop_epoch):
+    X, y = binary
+    params = dict(hidden_layer_sizes=(8,), epochs=300, tol=1e-2, random_state=0)
+    est = DropoutMLPClassifier(n_iter_no_change=2, **params).fit(X, y)
+    assert est.n_iter_ == len(est.loss_curve_) < 300
+    assert est.validation_scores_ is None
+    assert est.best_validation_score_ is None
+    # It stopped exactly when MLPClassifier's rule on the loss with dropout
+    # off (the rule's signal, eval_loss_curve_) says so.
+    assert stop_epoch(est.eval_loss_curve_, est.tol, 2) == est.n_iter_
+    # n_iter_no_change=np.inf: every epoch runs, and no ConvergenceWarning.
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        every = DropoutMLPClassifier(n_iter_no_change=np.inf, **params).fit(X, y)
+    assert every.n_iter_ == len(every.loss_curve_) == 300
+    assert every.loss_curve_[: est.n_iter_] == est.loss_curve_
+
+
+def test_convergence_warning_when_epochs_run_out(binary):
+    X, y = binary
+    with pytest.warns(ConvergenceWarning, match="epochs=3.*training loss"):
+        DropoutMLPClassifier((8,), epochs=3, random_state=0).fit(X, y)
+    with pytest.warns(ConvergenceWarning, match="epochs=3.*validation score"):
+        DropoutMLPClassifier((8,), epochs=3, early_stopping=True, random_state=0).fit(
+            X, y
+        )
