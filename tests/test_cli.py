@@ -16,6 +16,17 @@ TINY = ["--folds", "3", "--epochs", "3"]
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
 
+@pytest.fixture(autouse=True)
+def _own_process_settings(monkeypatch, tmp_path):
+    """``main`` sets its process's compile cache and threads (the command line
+    owns its process): here that is pytest's, so each test's are undone, and
+    the cache goes to the test's folder, not the user's."""
+    for name in ("TF_XLA_FLAGS", "TF_NUM_INTRAOP_THREADS"):
+        monkeypatch.setenv(name, "")  # records the variable's state ...
+        monkeypatch.delenv(name)  # ... which the test's end restores
+    monkeypatch.setenv("DROPOUTMLP_COMPILE_CACHE", str(tmp_path / "xla"))
+
+
 def _table_rows(out: str) -> dict[str, list[str]]:
     """``{model: cells}`` of the compare table."""
     lines = out.splitlines()

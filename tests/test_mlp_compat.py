@@ -63,16 +63,12 @@ NOT_PORTED = {
     ),
     "test_lbfgs_classification_maxfun": INTERNALS.format("lbfgs' max_fun"),
     "test_lbfgs_regression_maxfun": INTERNALS.format("lbfgs' max_fun"),
-    "test_learning_rate_warmstart": INTERNALS.format(
-        "learning-rate schedules, _optimizer"
-    ),
     "test_shuffle": (
         "no `shuffle` parameter: every epoch is shuffled, seeded by random_state"
     ),
-    "test_adaptive_learning_rate": INTERNALS.format(
-        "learning-rate schedules, _optimizer"
-    ),
 }
+# test_learning_rate_warmstart and test_adaptive_learning_rate are ported in
+# test_schedules.py.
 
 
 def _kernels(est):
