@@ -208,8 +208,10 @@ class BaseDropoutMLP(BaseEstimator):
         """
         valid = self._get_param_names()
         for key in params:
-            name = key.partition("__")[0]
-            if not is_routed(key) and name not in valid:
+            name, nested, _ = key.partition("__")
+            # A nested key needs an estimator there (e.g. not loss="poisson").
+            flat = nested and not hasattr(getattr(self, name, None), "set_params")
+            if not is_routed(key) and (name not in valid or flat):
                 raise ValueError(
                     f"Invalid parameter {key!r} for estimator "
                     f"{type(self).__name__}{suggestion(name, valid)}. Valid "

@@ -13,6 +13,10 @@ from dropoutmlp.__main__ import main
 from dropoutmlp.datasets import SONAR_ENV_VAR
 
 TINY = ["--folds", "3", "--epochs", "3"]
+# main() runs in pytest's process, which may have compiled programs already.
+pytestmark = pytest.mark.filterwarnings(
+    "ignore:This process has already compiled:RuntimeWarning"
+)
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
 

@@ -153,11 +153,13 @@ def test_sparse_rows_train_with_early_stopping(data):
     X, y, w = data
     spec = _spec()
     config = _config("graph", epochs=30, early_stopping=True, n_iter_no_change=2)
-    validation = (sp.csr_matrix(X[:20]), y[:20])
+    validation = (sp.csr_matrix(X[:20]), y[:20], w[:20])
     _, sparse = _train(
         spec, config, sp.csr_matrix(X[20:]), y[20:], w[20:], validation=validation
     )
-    _, dense = _train(spec, config, X[20:], y[20:], w[20:], validation=(X[:20], y[:20]))
+    _, dense = _train(
+        spec, config, X[20:], y[20:], w[20:], validation=(X[:20], y[:20], w[:20])
+    )
     assert sparse.validation_scores == dense.validation_scores
 
 
@@ -188,6 +190,6 @@ def test_loss_stopping_is_off_under_early_stopping(data):
         n_iter_no_change=100,
     )
     _, result = _train(
-        spec, config, X[10:], y[10:], w[10:], validation=(X[:10], y[:10])
+        spec, config, X[10:], y[10:], w[10:], validation=(X[:10], y[:10], w[:10])
     )
     assert result.n_iter == 8 and len(result.validation_scores) == 8

@@ -368,3 +368,12 @@ def test_regressor_keeps_float32(small_binary, dtype):
     np.testing.assert_allclose(
         reg.predict(X.astype(np.float32)), reg.predict(X.astype(np.float64)), rtol=1e-5
     )
+
+
+def test_a_nested_key_on_a_plain_parameter_is_refused_naming_it():
+    from dropoutmlp import DropoutMLPRegressor
+
+    est = DropoutMLPRegressor()
+    with pytest.raises(ValueError, match="Invalid parameter 'loss__from_logits'"):
+        est.set_params(loss__from_logits=True)
+    assert est.loss == "squared_error"

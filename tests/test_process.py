@@ -81,7 +81,9 @@ def test_the_opt_in_caches_compiled_programs_for_the_next_process(tmp_path):
 def test_without_the_opt_in_nothing_is_cached(monkeypatch, tmp_path):
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     X, y = make_classification(60, 4, random_state=0)
-    DropoutMLPClassifier((5,), epochs=2, engine="xla").fit(X, y)
+    DropoutMLPClassifier((5,), epochs=2, engine="xla", n_iter_no_change=np.inf).fit(
+        X, y
+    )
     assert not (tmp_path / "dropoutmlp").exists()
 
 
@@ -105,7 +107,9 @@ def test_workers_started_afterwards_inherit_the_settings(tmp_path):
 
 def test_asking_after_a_compilation_warns_that_it_is_too_late(monkeypatch, tmp_path):
     X, y = make_classification(60, 4, random_state=0)
-    DropoutMLPClassifier((6,), epochs=2, engine="xla").fit(X, y)
+    DropoutMLPClassifier((6,), epochs=2, engine="xla", n_iter_no_change=np.inf).fit(
+        X, y
+    )
     # The call sets this process's environment: restored after the test.
     monkeypatch.setenv("TF_XLA_FLAGS", os.environ.get("TF_XLA_FLAGS", ""))
     with pytest.warns(RuntimeWarning, match="already compiled"):
@@ -113,15 +117,25 @@ def test_asking_after_a_compilation_warns_that_it_is_too_late(monkeypatch, tmp_p
     assert os.environ["TF_XLA_FLAGS"].endswith(f"={tmp_path}")
 
 
-@pytest.mark.parametrize("no_cache", [False, True])
-def test_the_command_line_keeps_its_compilations(tmp_path, no_cache):
+def test_the_command_line_keeps_its_compilations(tmp_path):
     # 3 folds of wine: 2,400 optimizer steps a fit, which compile (XLA).
     args = ["-m", "dropoutmlp", "compare", "--data", "wine", "--folds", "3", "-q"]
-    if no_cache:
-        args.append("--no-compile-cache")
     _python(args, env={"XDG_CACHE_HOME": str(tmp_path)})
     cache = tmp_path / "dropoutmlp" / "xla"
-    if no_cache:
-        assert not cache.exists()
-    else:
-        assert any(p.name.startswith("xla_compile_cache") for p in cache.iterdir())
+    assert any(p.name.startswith("xla_compile_cache") for p in cache.iterdir())
+
+
+@pytest.mark.filterwarnings("ignore:This process has already compiled")
+@pytest.mark.parametrize("option", [[], ["--no-compile-cache"], ["--jobs", "2"]])
+def test_the_command_line_sets_its_own_process(monkeypatch, tmp_path, option):
+    from dropoutmlp._cli import _configure_process, build_parser
+
+    for name in ("TF_XLA_FLAGS", "TF_NUM_INTRAOP_THREADS"):
+        monkeypatch.setenv(name, "")  # restored after the test
+        monkeypatch.delenv(name)
+    monkeypatch.setenv("DROPOUTMLP_COMPILE_CACHE", str(tmp_path))
+    _configure_process(build_parser().parse_args(["compare", *option]))
+    cached = os.environ.get("TF_XLA_FLAGS", "").endswith(f"={tmp_path}")
+    assert cached == (option != ["--no-compile-cache"])
+    threads = os.environ.get("TF_NUM_INTRAOP_THREADS")
+    assert threads == ("1" if option == ["--jobs", "2"] else None)

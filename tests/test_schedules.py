@@ -81,9 +81,11 @@ def test_adaptive_learning_rate(engine):
     np.testing.assert_allclose(drops, 1 / 5, rtol=1e-5)  # each change divides by 5
 
 
-@pytest.mark.parametrize("optimizer", OPTIMIZERS)
-@pytest.mark.parametrize("schedule", ["invscaling", "adaptive", "cosine"])
-def test_every_engine_follows_the_schedule_with_dropout_on(data, optimizer, schedule):
+@pytest.mark.parametrize(
+    "schedule, optimizer",
+    [("invscaling", "sgd"), ("adaptive", "adam"), ("cosine", "rmsprop")],
+)
+def test_every_engine_follows_the_schedule_with_dropout_on(data, schedule, optimizer):
     """The rates of the three engines agree with dropout and max-norm on
     (adaptive's depend on the fit's losses: checked on the programs, whose
     masks are alike in distribution only, by their form)."""
@@ -91,7 +93,7 @@ def test_every_engine_follows_the_schedule_with_dropout_on(data, optimizer, sche
     params = dict(
         **DROPOUT,
         **OPTIMIZERS[optimizer],
-        epochs=12,
+        epochs=10,
         learning_rate_schedule=schedule,
         power_t=0.3,
         n_iter_no_change=1,
@@ -106,7 +108,7 @@ def test_every_engine_follows_the_schedule_with_dropout_on(data, optimizer, sche
         if schedule == "invscaling":
             expected = lr0 / (k * len(X) + 1.0) ** 0.3
         elif schedule == "cosine":
-            expected = lr0 * (1 + np.cos(np.pi * k / 12)) / 2
+            expected = lr0 * (1 + np.cos(np.pi * k / 10)) / 2
         else:  # lr0 divided by 5 some number of times, never raised
             steps = np.log(lr0 / rates) / np.log(5)
             np.testing.assert_allclose(steps, np.round(steps), atol=1e-4)
