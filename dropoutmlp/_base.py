@@ -118,6 +118,17 @@ class _Targets(NamedTuple):
     encode: Callable[[np.ndarray], np.ndarray]
 
 
+def _rows(X, targets: _Targets, index: np.ndarray | None) -> tuple:
+    """``X``, ``Y`` and the weights of the rows ``index`` (None: every row),
+    dense ``X`` in the engine's float32 form (its one copy of the rows)."""
+    Y, w = targets.Y, targets.sample_weight
+    if index is not None:
+        Y, w = Y[index], w[index]
+    if sp.issparse(X):
+        return (X if index is None else X[index]), Y, w
+    return _engine.float32_rows(X, index), Y, w
+
+
 class BaseDropoutMLP(BaseEstimator):
     """Parameters, validation and the fit pipeline of every dropout MLP.
 
@@ -384,7 +395,8 @@ class BaseDropoutMLP(BaseEstimator):
         return self.__sklearn_is_fitted__() and (incremental or self.warm_start)
 
     def _validate_training_data(self, X, y, sample_weight, continues: bool):
-        """Checked float32 ``X``, ``y`` and weights, with nothing written to self.
+        """Checked ``X`` (dense as given, float32 or float64; sparse as
+        float32 CSR), ``y`` and float32 weights, with nothing written to self.
 
         A continued fit checks ``X`` against the fitted features; a new fit's
         ``n_features_in_`` and ``feature_names_in_`` are stored with the rest
@@ -404,14 +416,16 @@ class BaseDropoutMLP(BaseEstimator):
         sample_weight = _check_sample_weight(
             sample_weight, X, dtype=np.float32, ensure_non_negative=True
         )
-        return as_float32(X), y, sample_weight
+        return (as_float32(X) if sp.issparse(X) else X), y, sample_weight
 
-    def _validation_split(self, X, Y, stratify, sample_weight, seed):
-        """Hold out ``validation_fraction`` of the rows, or say why it can't.
+    def _validation_split(self, rows, stratify, seed):
+        """``rows`` (indices) split into those trained on and the
+        ``validation_fraction`` held out, or say why they can't be.
 
-        ``stratify`` holds the labels to stratify by (None: not stratified).
+        ``stratify`` holds the labels of ``rows`` to stratify by (None: not
+        stratified).
         """
-        n = X.shape[0]
+        n = len(rows)
         n_val = math.ceil(self.validation_fraction * n)
         n_classes = 0 if stratify is None else len(np.unique(stratify))
         needed = max(2, n_classes)
@@ -434,15 +448,12 @@ class BaseDropoutMLP(BaseEstimator):
                 "needs at least 2 rows of every class; the least populated class "
                 "has 1. Give more rows or set early_stopping=False."
             )
-        X, x_val, Y, y_val, sample_weight, w_val = train_test_split(
-            X,
-            Y,
-            sample_weight,
+        return train_test_split(
+            rows,
             test_size=float(self.validation_fraction),
             random_state=seed,
             stratify=stratify,
         )
-        return X, Y, sample_weight, (x_val, y_val, w_val)
 
     def _training_config(self, plan: _Plan, batch_size, incremental, seed):
         n_iter_no_change = self.n_iter_no_change
@@ -542,17 +553,21 @@ class BaseDropoutMLP(BaseEstimator):
     def _training_rows(self, X, targets: _Targets, split_seed: int, validation):
         """The rows training reads (X, Y, weights, validation): weight-0 rows
         dropped, and the validation rows given, or else split off
-        (``early_stopping``)."""
+        (``early_stopping``).  Dense rows are copied once, to float32, by the
+        engine (:func:`._engine.float32_rows`); their selection is an index
+        until then."""
         keep = targets.sample_weight > 0
         if not keep.any():
             raise ValueError(
                 "sample_weight is zero for every row: nothing to train on."
             )
-        X, Y, w = X[keep], targets.Y[keep], targets.sample_weight[keep]
-        stratify = None if targets.stratify is None else targets.stratify[keep]
-        if validation is not None or not self.early_stopping:
-            return X, Y, w, validation
-        return self._validation_split(X, Y, stratify, w, split_seed)
+        index = None if keep.all() else np.flatnonzero(keep)
+        if validation is None and self.early_stopping:
+            rows = np.arange(X.shape[0]) if index is None else index
+            stratify = None if targets.stratify is None else targets.stratify[rows]
+            index, held_out = self._validation_split(rows, stratify, split_seed)
+            validation = _rows(X, targets, held_out)
+        return (*_rows(X, targets, index), validation)
 
     def _validation_rows(self, X, n_features, targets, X_val, y_val, weights):
         """The given validation rows, checked and encoded as the training ones."""
@@ -581,7 +596,8 @@ class BaseDropoutMLP(BaseEstimator):
             )
         except ValueError as exc:
             raise ValueError(f"sample_weight_val: {exc}") from None
-        return as_float32(X_val), targets.encode(y_val), weights
+        X_val = as_float32(X_val) if sp.issparse(X_val) else _engine.float32_rows(X_val)
+        return X_val, targets.encode(y_val), weights
 
     def _network(self, plan: _Plan, n_features: int, targets, continues: bool):
         """The :class:`NetworkSpec` of this fit (checked against a continued one)."""

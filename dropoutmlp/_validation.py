@@ -88,7 +88,7 @@ def check_float32_range(X) -> None:
     values = X.data if sp.issparse(X) else X
     if values.dtype == np.float32 or values.size == 0:
         return
-    largest = float(np.abs(values).max())
+    largest = max(abs(float(values.max())), abs(float(values.min())))
     if largest > FLOAT32_MAX:
         raise ValueError(
             f"X has values up to {largest:.3g} in magnitude, beyond the float32 "

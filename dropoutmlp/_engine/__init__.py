@@ -20,8 +20,9 @@ Its modules, one job each: :mod:`._config` (what a fit is asked and returns),
 TensorFlow ops), :mod:`._optimizers` (Keras' optimizers as pure
 ``init``/``update`` pairs), :mod:`._steps` (the training program's named
 steps and the stopping rule), :mod:`._programs` (the compiled and graph
-programs: key, inputs, signature, cache), :mod:`._driver` (which engine
-trains a fit, and the calls that run it), :mod:`._keras_fit` (the
+programs: key, inputs, signature, cache), :mod:`._rows` (the rows in the
+programs' float32 form), :mod:`._driver` (which engine trains a fit, and
+the calls that run it), :mod:`._keras_fit` (the
 ``Model.fit`` engine, with the programs' stopping rule and loss) and
 :mod:`._inference` (predictions from fitted weights).
 """
@@ -39,6 +40,7 @@ from ._config import (
 from ._driver import train
 from ._inference import mc_predict, predict
 from ._programs import PROGRAMS
+from ._rows import float32_rows
 
 __all__ = [
     "ENGINES",
@@ -49,6 +51,7 @@ __all__ = [
     "TrainingConfig",
     "TrainingResult",
     "check_engine",
+    "float32_rows",
     "make_optimizer",
     "mc_predict",
     "predict",

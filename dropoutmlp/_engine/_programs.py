@@ -13,7 +13,7 @@ A program is built in one of two forms:
 
 * **compiled** (``jit_compile=True``): XLA fuses the whole loop into one
   native program, which removes TensorFlow's per-operation cost; shapes are
-  fixed, so the rows are padded to a bucket (:func:`padded_rows`, padding
+  fixed, so the rows are padded to a bucket (:func:`._rows.padded_rows`, padding
   rows have weight 0 and never enter a batch) and the batch size is part of
   the key.  Dropout masks come from the counter-based hash of
   :mod:`._random`, which XLA compiles to a few fused integer operations;
@@ -44,6 +44,7 @@ from .._network import NetworkSpec, weight_shapes
 from . import _steps
 from ._config import TrainingConfig
 from ._optimizers import OPTIMIZERS
+from ._rows import padded, padded_rows
 from ._state import (
     Hyper,
     Inputs,
@@ -92,18 +93,6 @@ class ProgramKey:
     n_eval: int | None = None
     sparse: bool = False
     concrete: tuple[bool, ...] = ()
-
-
-def padded_rows(n: int) -> int:
-    """The row bucket of ``n`` rows: the least ``m * 2**e >= n``, ``m`` in 4..7.
-
-    At most a third more rows than ``n``; the folds of a cross-validation (and
-    the training sets of a grid search on them) fall into one bucket.
-    """
-    if n <= 8:
-        return 8
-    e = n.bit_length() - 3
-    return -(-n >> e) << e
 
 
 def eval_rows(n_rows: int, seed: int) -> np.ndarray:
@@ -159,18 +148,13 @@ def program_key(
     )
 
 
-def _padded(a: np.ndarray, n_rows: int | None) -> np.ndarray:
-    """``a`` in float32, with zero rows appended up to ``n_rows``."""
-    if n_rows is not None and n_rows > a.shape[0]:
-        padding = np.zeros((n_rows - a.shape[0], *a.shape[1:]), np.float32)
-        a = np.concatenate([a, padding])
-    return np.asarray(a, np.float32)
-
-
 def program_data(key: ProgramKey, x, y, w, validation, rows) -> dict:
     """A fit's rows as the program takes them (dense and padded, or CSR).
 
-    ``rows`` are those the stopping rule's loss reads (:func:`eval_rows`);
+    Dense rows are padded in place when :func:`._rows.float32_rows` made
+    them (a view, no copy), and are aligned so that every call takes them
+    without a copy.  ``rows`` are those the stopping rule's loss reads
+    (:func:`eval_rows`);
     ``validation`` is ``(x_val, y_val, w_val)``, the rows scored at every
     epoch's end (``key.scored``), their weights 0 in the padding.
     """
@@ -182,18 +166,19 @@ def program_data(key: ProgramKey, x, y, w, validation, rows) -> dict:
             "x_indptr": np.asarray(x.indptr, np.int64),
         }
     else:
-        data = {"x": _padded(x, key.n_rows)}
-    data |= {"y": _padded(y, key.n_rows), "w": _padded(w, key.n_rows)}
+        data = {"x": padded(x, key.n_rows)}
+    data |= {"y": padded(y, key.n_rows), "w": padded(w, key.n_rows)}
+    n_eval = key.n_eval or len(rows)
     data |= {
-        "eval_rows": _padded(rows, key.n_eval).astype(np.int32),
-        "eval_valid": _padded(np.ones(len(rows), np.float32), key.n_eval),
+        "eval_rows": np.concatenate([rows, np.zeros(n_eval - len(rows), np.int32)]),
+        "eval_valid": padded(np.ones(len(rows), np.float32), key.n_eval),
     }
     if key.scored:
         x_val, y_val, w_val = validation
         data |= {
-            "x_val": _padded(x_val, key.n_val),
-            "y_val": _padded(y_val, key.n_val),
-            "w_val": _padded(w_val, key.n_val),
+            "x_val": padded(x_val, key.n_val),
+            "y_val": padded(y_val, key.n_val),
+            "w_val": padded(w_val, key.n_val),
         }
     return data
 
