@@ -107,3 +107,46 @@ def test_fit_on_float32_rows_matches_float64_rows():
     b = DropoutMLPRegressor(**params).fit(X, y)
     for u, v in zip(a.coefs_, b.coefs_, strict=True):
         np.testing.assert_array_equal(u, v)
+
+
+def _anonymous_rss() -> int:
+    """This process's private resident memory (file pages left out), bytes."""
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("RssAnon:"):
+                return int(line.split()[1]) * 1024
+    pytest.skip("needs Linux's /proc/self/status (RssAnon)")
+
+
+def test_partial_fit_streams_a_memmap_without_copying_it(tmp_path):
+    """float32 rows of a memory-mapped file train in place: slices of it
+    (aligned) reach the graph program without a copy, so the process's
+    private memory does not grow with the file's rows."""
+    import threading
+
+    n, chunk = 800_000, 200_000  # 160 MB of float32, 40 MB a call
+    X = np.lib.format.open_memmap(tmp_path / "X.npy", "w+", np.float32, (n, 50))
+    for start in range(0, n, chunk):
+        X[start : start + chunk] = np.random.RandomState(start).randn(chunk, 50)
+    y = (X[:, 0] > 0).astype(np.int8)
+    est = DropoutMLPClassifier(
+        hidden_layer_sizes=(8,), batch_size=4000, engine="graph", random_state=0
+    )
+    est.partial_fit(X[:chunk], y[:chunk], classes=[0, 1])  # traced outside
+    before, peak, done = _anonymous_rss(), [0], threading.Event()
+
+    def watch():
+        while not done.wait(0.002):
+            peak[0] = max(peak[0], _anonymous_rss())
+
+    watcher = threading.Thread(target=watch, daemon=True)
+    watcher.start()
+    try:
+        for start in range(0, n, chunk):
+            est.partial_fit(X[start : start + chunk], y[start : start + chunk])
+    finally:
+        done.set()
+        watcher.join(timeout=10)
+    assert len(est.loss_curve_) == 5  # one epoch a call
+    grown = max(peak[0], _anonymous_rss()) - before
+    assert grown < 0.1 * X.nbytes, grown / X.nbytes
